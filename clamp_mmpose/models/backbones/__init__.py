@@ -1,0 +1,3 @@
+from .clip_image_encoder import CLIPImageEncoder, CLIPImageFeatures
+
+__all__ = ['CLIPImageEncoder', 'CLIPImageFeatures']

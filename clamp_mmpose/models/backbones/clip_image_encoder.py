@@ -1,0 +1,188 @@
+"""CLIP's image encoder as an MMPose backbone, returning dense CLIP-space embeddings."""
+import math
+from typing import NamedTuple, Optional, Tuple, Union
+
+import torch
+import torch.nn.functional as F
+from mmcv.cnn.bricks import DropPath
+from mmengine.model import BaseModule
+from mmpose.registry import MODELS
+from open_clip.model import _build_vision_tower
+from open_clip.modified_resnet import ModifiedResNet
+from open_clip.transformer import VisionTransformer
+from torch import Tensor, nn
+from torch.utils.checkpoint import checkpoint
+
+from ..utils.clip_weights import load_clip_tower, resolve_clip_config
+
+
+class CLIPImageFeatures(NamedTuple):
+    """What :class:`CLIPImageEncoder` returns; the pose decoder's input comes last.
+
+    MMPose's heads read ``feats[-1]``, so a plain ``HeatmapHead`` works on this tuple too.
+
+    Attributes:
+        dense: per-position embeddings in CLIP's joint space, (B, C_t, H, W).
+        global_embedding: the image embedding (attention-pool query / CLS), (B, C_t).
+        feature_map: the last feature map of the tower, (B, C_v, H, W).
+    """
+    dense: Tensor
+    global_embedding: Tensor
+    feature_map: Tensor
+
+
+def resize_positional_embedding(pos: Tensor, grid: Tuple[int, int]) -> Tensor:
+    """Resize a ``(1 + g*g, C)`` positional embedding (first row: CLS / pool query) to a grid.
+
+    The spatial part is interpolated bicubically, as when CLIP is fine-tuned at another
+    resolution; the first row is kept.
+    """
+    cls_pos, spatial = pos[:1], pos[1:]
+    side = int(math.isqrt(spatial.shape[0]))
+    if (side, side) == tuple(grid):
+        return pos
+    spatial = spatial.reshape(1, side, side, -1).permute(0, 3, 1, 2)
+    spatial = F.interpolate(spatial.float(), size=grid, mode='bicubic', align_corners=False)
+    spatial = spatial.to(pos.dtype).permute(0, 2, 3, 1).reshape(grid[0] * grid[1], -1)
+    return torch.cat([cls_pos, spatial], dim=0)
+
+
+@MODELS.register_module()
+class CLIPImageEncoder(BaseModule):
+    """CLIP's visual tower (open_clip definitions) for top-down pose estimation.
+
+    * Modified ResNet (RN50, ...): ``feature_map`` is layer4 (stride 32); the attention pool is
+      applied at every position (each token is a query, as in DenseCLIP), giving ``dense``
+      (and the pooled token as ``global_embedding``).
+    * ViT (ViT-B/16, ViT-L/14, ...): ``feature_map`` is the patch tokens of the last block
+      before ``ln_post`` (stride = patch size); ``dense`` is ``ln_post`` and ``proj`` applied to
+      every patch token, ``global_embedding`` to the CLS token.
+
+    Any input size works: the positional embeddings are resized to the feature grid.
+
+    Args:
+        arch: open_clip model name (``'RN50'``, ``'ViT-B-16'``, ``'ViT-L-14'``) or an open_clip
+            model-config dict.
+        pretrained: CLIP weight file (OpenAI TorchScript archive or open_clip checkpoint), read
+            in :meth:`init_weights`; ``None`` keeps the random initialisation.
+        out_embeddings: return :class:`CLIPImageFeatures`; if ``False`` return only
+            ``(feature_map,)`` and drop the attention pool / output projection (SimpleBaseline).
+        drop_path_rate: stochastic depth of the last ViT block (linearly increasing).
+        with_cp: gradient checkpointing of the ViT blocks, to save memory.
+        quick_gelu: override the activation choice (default: QuickGELU for OpenAI archs).
+    """
+
+    def __init__(self,
+                 arch: Union[str, dict] = 'RN50',
+                 pretrained: Optional[str] = None,
+                 out_embeddings: bool = True,
+                 drop_path_rate: float = 0.0,
+                 with_cp: bool = False,
+                 quick_gelu: Optional[bool] = None,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(init_cfg=init_cfg)
+        self.arch = arch
+        self.pretrained = pretrained
+        self.out_embeddings = out_embeddings
+        self.with_cp = with_cp
+        cfg = resolve_clip_config(arch)
+        if quick_gelu is None:
+            quick_gelu = cfg['quick_gelu']
+        self.visual = _build_vision_tower(cfg['embed_dim'], cfg['vision_cfg'], quick_gelu)
+        self.embed_dim = cfg['embed_dim']
+        if isinstance(self.visual, ModifiedResNet):
+            self.is_vit = False
+            self.out_channels = self.visual.attnpool.k_proj.in_features
+            self.stride = 32
+            if not out_embeddings:
+                self.visual.attnpool = None
+        elif isinstance(self.visual, VisionTransformer):
+            self.is_vit = True
+            self.out_channels = self.visual.conv1.out_channels
+            self.stride = self.visual.patch_size[0]
+            if not out_embeddings:
+                self.visual.ln_post = None
+                self.visual.proj = None
+            depth = len(self.visual.transformer.resblocks)
+            self.drop_paths = nn.ModuleList(
+                DropPath(drop_path_rate * i / max(depth - 1, 1)) if drop_path_rate > 0
+                else nn.Identity() for i in range(depth))
+        else:
+            raise ValueError(f'CLIPImageEncoder supports open_clip\'s ModifiedResNet and '
+                             f'VisionTransformer towers, not {type(self.visual).__name__}')
+
+    def init_weights(self):
+        super().init_weights()
+        if self.pretrained:
+            dropped = [] if self.out_embeddings else ['attnpool.', 'ln_post.', 'proj']
+            load_clip_tower(self.visual, self.pretrained, 'visual', self.arch,
+                            ignore_prefixes=dropped)
+
+    def forward(self, x: Tensor) -> Union[CLIPImageFeatures, Tuple[Tensor]]:
+        """(B, 3, H, W) images -> :class:`CLIPImageFeatures` or ``(feature_map,)``."""
+        if self.is_vit:
+            return self._forward_vit(x)
+        return self._forward_resnet(x)
+
+    def _forward_resnet(self, x: Tensor):
+        visual = self.visual
+        x = visual.stem(x)
+        x = visual.layer4(visual.layer3(visual.layer2(visual.layer1(x))))
+        if not self.out_embeddings:
+            return (x, )
+        dense, global_embedding = self._dense_attention_pool(x)
+        return CLIPImageFeatures(dense, global_embedding, x)
+
+    def _dense_attention_pool(self, x: Tensor) -> Tuple[Tensor, Tensor]:
+        """CLIP's attention pool with every position as a query (not only the mean token)."""
+        pool = self.visual.attnpool
+        b, c, h, w = x.shape
+        tokens = x.flatten(2).permute(2, 0, 1)  # (HW, B, C)
+        tokens = torch.cat([tokens.mean(dim=0, keepdim=True), tokens], dim=0)
+        tokens = tokens + resize_positional_embedding(pool.positional_embedding,
+                                                      (h, w))[:, None].to(tokens.dtype)
+        out, _ = F.multi_head_attention_forward(
+            query=tokens, key=tokens, value=tokens,
+            embed_dim_to_check=c,
+            num_heads=pool.num_heads,
+            q_proj_weight=pool.q_proj.weight,
+            k_proj_weight=pool.k_proj.weight,
+            v_proj_weight=pool.v_proj.weight,
+            in_proj_weight=None,
+            in_proj_bias=torch.cat([pool.q_proj.bias, pool.k_proj.bias, pool.v_proj.bias]),
+            bias_k=None, bias_v=None, add_zero_attn=False, dropout_p=0.0,
+            out_proj_weight=pool.c_proj.weight,
+            out_proj_bias=pool.c_proj.bias,
+            use_separate_proj_weight=True,
+            training=self.training,
+            need_weights=False)  # (1 + HW, B, C_t)
+        dense = out[1:].permute(1, 2, 0).reshape(b, -1, h, w)
+        return dense, out[0]
+
+    def _forward_vit(self, x: Tensor):
+        visual = self.visual
+        x = visual.conv1(x)
+        b, _, h, w = x.shape
+        x = x.flatten(2).transpose(1, 2)  # (B, HW, C_v)
+        # The class embedding is added once (DenseCLIP's ViT adds it twice).
+        cls_token = visual.class_embedding.to(x.dtype).expand(b, 1, -1)
+        x = torch.cat([cls_token, x], dim=1)
+        x = x + resize_positional_embedding(visual.positional_embedding, (h, w)).to(x.dtype)
+        x = visual.ln_pre(x)
+        for block, drop_path in zip(visual.transformer.resblocks, self.drop_paths):
+            if self.with_cp and x.requires_grad:
+                x = checkpoint(self._vit_block, x, block, drop_path, use_reentrant=False)
+            else:
+                x = self._vit_block(x, block, drop_path)
+        feature_map = x[:, 1:].transpose(1, 2).reshape(b, -1, h, w)
+        if not self.out_embeddings:
+            return (feature_map, )
+        embeddings = visual.ln_post(x) @ visual.proj  # (B, 1 + HW, C_t)
+        dense = embeddings[:, 1:].transpose(1, 2).reshape(b, -1, h, w)
+        return CLIPImageFeatures(dense, embeddings[:, 0], feature_map)
+
+    @staticmethod
+    def _vit_block(x: Tensor, block: nn.Module, drop_path: nn.Module) -> Tensor:
+        # open_clip's ResidualAttentionBlock, with stochastic depth on both residual branches.
+        x = x + drop_path(block.ls_1(block.attention(block.ln_1(x))))
+        return x + drop_path(block.ls_2(block.mlp(block.ln_2(x))))

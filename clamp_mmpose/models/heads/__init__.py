@@ -1,0 +1,3 @@
+from .clamp_head import CLAMPHead, CLAMPOutputs
+
+__all__ = ['CLAMPHead', 'CLAMPOutputs']

@@ -1,0 +1,3 @@
+from .prompt_contrastive_loss import PromptContrastiveLoss
+
+__all__ = ['PromptContrastiveLoss']

@@ -1,0 +1,21 @@
+"""E_prompt: one CLIP self-attention block over the K prompt embeddings."""
+from open_clip.transformer import LayerNorm, ResidualAttentionBlock
+from torch import Tensor, nn
+
+
+class PromptEncoder(nn.Module):
+    """Lets the keypoint prompts exchange information (no mask, no positional embedding).
+
+    Args:
+        embed_dim: C_t.
+        num_heads: attention heads (8 in CLAMP).
+    """
+
+    def __init__(self, embed_dim: int, num_heads: int = 8):
+        super().__init__()
+        self.block = ResidualAttentionBlock(embed_dim, num_heads)
+        self.norm = LayerNorm(embed_dim)
+
+    def forward(self, prompts: Tensor) -> Tensor:
+        """(K, C_t) -> (K, C_t)."""
+        return self.norm(self.block(prompts[None]))[0]

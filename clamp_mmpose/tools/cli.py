@@ -1,0 +1,33 @@
+"""`clamp-mmpose`: one command with a subcommand per tool."""
+import argparse
+import importlib
+import sys
+
+# subcommand -> (module with main(argv), one-line help)
+SUBCOMMANDS = {
+    'generate-data': ('clamp_mmpose.datasets.synthetic_animals',
+                      'generate synthetic animal pose data in AP-10K\'s annotation format'),
+    'complexity': ('clamp_mmpose.tools.complexity',
+                   'parameters and GFLOPs of configs in inference form (Table S1)'),
+}
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = argparse.ArgumentParser(
+        prog='clamp-mmpose',
+        description='CLAMP for MMPose: tools around training (training and testing themselves '
+        'are `mim train mmpose <config>` / `mim test mmpose <config>`).',
+        epilog='Run `clamp-mmpose <subcommand> --help` for the options of each.')
+    parser.add_argument('subcommand', choices=SUBCOMMANDS,
+                        help='; '.join(f'{k}: {v[1]}' for k, v in SUBCOMMANDS.items()))
+    if not argv or argv[0] in ('-h', '--help'):
+        parser.print_help()
+        return 0 if argv else 2
+    args = parser.parse_args(argv[:1])
+    module = importlib.import_module(SUBCOMMANDS[args.subcommand][0])
+    return module.main(argv[1:])
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,59 @@
+# CLAMP with CLIP RN50 on AP-10K split 1 (paper: 72.9 AP on val).
+# Everything not stated here (dataset, codec, flip test, schedule, evaluator) comes from MMPose's
+# own AP-10K SimpleBaseline config.
+_base_ = ['mmpose::animal_2d_keypoint/topdown_heatmap/ap10k/'
+          'td-hm_res50_8xb64-210e_ap10k-256x256.py']
+custom_imports = dict(imports=['clamp_mmpose'], allow_failed_imports=False)
+
+# OpenAI's CLIP RN50 TorchScript archive (or an open_clip checkpoint of the same arch).
+# Override both keys: --cfg-options model.backbone.pretrained=<file> model.head.clip_weights=<file>
+clip_arch = 'RN50'
+clip_weights = 'data/clip/RN50.pt'
+
+# AdamW; the frozen text encoder gets no update, norms and biases no weight decay.
+optim_wrapper = dict(
+    optimizer=dict(type='AdamW', lr=5e-4, weight_decay=1e-4),
+    paramwise_cfg=dict(
+        norm_decay_mult=0.0,
+        bias_decay_mult=0.0,
+        custom_keys={'head.text_encoder.clip_text': dict(lr_mult=0.0, decay_mult=0.0)}))
+# Paper: 4 GPUs x 32 images.
+auto_scale_lr = dict(base_batch_size=128)
+
+model = dict(
+    backbone=dict(
+        _delete_=True,
+        type='CLIPImageEncoder',
+        arch=clip_arch,
+        pretrained=clip_weights),
+    head=dict(
+        type='CLAMPHead',
+        in_channels=2048,
+        clip_arch=clip_arch,
+        clip_weights=clip_weights,
+        keypoint_names=dict(from_file='configs/_base_/datasets/ap10k.py'),
+        spatial_upsampler=dict(
+            deconv_out_channels=(256, 256, 256), deconv_kernel_sizes=(4, 4, 4)),
+        loss_spatial=dict(
+            type='KeypointMSELoss', use_target_weight=True, loss_weight=0.4),
+        loss_feature=dict(type='PromptContrastiveLoss', loss_weight=5e-4)))
+
+# The paper's augmentation (no random shift); the feature loss needs the keypoints in
+# input-image coordinates, hence pack_transformed.
+codec = dict(type='MSRAHeatmap', input_size=(256, 256), heatmap_size=(64, 64), sigma=2)
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale', padding=1.25),
+    dict(type='RandomFlip', direction='horizontal', prob=0.5),
+    dict(type='RandomHalfBody', prob=0.3),
+    dict(
+        type='RandomBBoxTransform',
+        shift_prob=0.0,
+        scale_factor=(0.5, 1.5),
+        rotate_factor=80.0,
+        rotate_prob=0.6),
+    dict(type='TopdownAffine', input_size=codec['input_size']),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs', pack_transformed=True)
+]
+train_dataloader = dict(batch_size=32, dataset=dict(pipeline=train_pipeline))

@@ -1,0 +1,66 @@
+"""clamp_mmpose: CLAMP (CVPR 2023) as MMPose 1.x components."""
+import os
+import os.path as osp
+import shutil
+
+from setuptools import find_packages, setup
+
+HERE = osp.dirname(osp.abspath(__file__))
+
+
+def read_version():
+    scope = {}
+    with open(osp.join(HERE, 'clamp_mmpose', 'version.py')) as f:
+        exec(f.read(), scope)
+    return scope['__version__']
+
+
+def link_configs_into_package():
+    """Make ``configs/`` reachable as ``clamp_mmpose/.mim/configs``.
+
+    The same layout as MMPose's own ``.mim`` folder: an installed copy finds its configs
+    through :func:`clamp_mmpose.utils.config_path` and through ``mim``. An editable install
+    gets a symlink, a wheel or sdist build gets a copy.
+    """
+    mim_dir = osp.join(HERE, 'clamp_mmpose', '.mim')
+    target = osp.join(mim_dir, 'configs')
+    os.makedirs(mim_dir, exist_ok=True)
+    if osp.islink(target) or osp.isfile(target):
+        os.remove(target)
+    elif osp.isdir(target):
+        shutil.rmtree(target)
+    try:
+        os.symlink(osp.relpath(osp.join(HERE, 'configs'), mim_dir), target)
+    except OSError:  # file systems without symlinks
+        shutil.copytree(osp.join(HERE, 'configs'), target)
+
+
+def read_requirements(name):
+    with open(osp.join(HERE, 'requirements', name)) as f:
+        return [ln.split('#')[0].strip() for ln in f if ln.split('#')[0].strip()]
+
+
+if __name__ == '__main__':
+    link_configs_into_package()
+    setup(
+        name='clamp_mmpose',
+        version=read_version(),
+        description='CLAMP: prompt-based contrastive learning connecting CLIP and animal '
+        'pose, for MMPose 1.x',
+        long_description=open(osp.join(HERE, 'README.md')).read(),
+        long_description_content_type='text/markdown',
+        packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools')),
+        include_package_data=True,
+        package_data={
+            'clamp_mmpose': [
+                '.mim/configs/**/*.py', '.mim/configs/*/*.py', 'datasets/*.json'
+            ]
+        },
+        python_requires='>=3.8',
+        # torch, torchvision, mmcv and mmpose come from the user's OpenMMLab environment (see
+        # README); mmpose is not declared because its `chumpy` requirement fails to build.
+        install_requires=read_requirements('runtime.txt'),
+        extras_require={'tests': read_requirements('tests.txt')},
+        entry_points={'console_scripts': ['clamp-mmpose=clamp_mmpose.tools.cli:main']},
+        zip_safe=False,
+    )

@@ -1,0 +1,61 @@
+"""Reduced versions of the repository's real configs, for CPU tests."""
+import copy
+import os.path as osp
+
+from mmengine.config import Config
+
+from tests.conftest import TINY_RN, TINY_VIT
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+AP10K_CONFIGS = osp.join(REPO, 'configs', 'ap10k')
+CLAMP_RN50 = osp.join(AP10K_CONFIGS, 'clamp_clip-rn50_4xb32-210e_ap10k-256x256.py')
+BASELINE_RN50 = osp.join(AP10K_CONFIGS, 'simplebaseline_clip-rn50_4xb32-210e_ap10k-256x256.py')
+
+
+def _set_codec(pipeline, codec):
+    for step in pipeline:
+        if step['type'] == 'TopdownAffine':
+            step['input_size'] = codec['input_size']
+        if step['type'] == 'GenerateTarget':
+            step['encoder'] = codec
+
+
+def shrink_config(cfg: Config, data_root: str, work_dir: str, arch: str = 'rn',
+                  input_size: int = 64, max_epochs: int = 2, batch_size: int = 8) -> Config:
+    """A real config with small input and short training on ``data_root`` (a generated
+    AP-10K-format folder); CLIP models get tiny towers, other backbones are left as they are."""
+    arch_cfg = copy.deepcopy(TINY_RN if arch == 'rn' else TINY_VIT)
+    feat_channels = 512 if arch == 'rn' else 64
+    deconvs = 3 if arch == 'rn' else 2
+    codec = dict(type='MSRAHeatmap', input_size=(input_size, input_size),
+                 heatmap_size=(input_size // 4, input_size // 4), sigma=2)
+    model = cfg.model
+    head = model.head
+    head.decoder = codec
+    if model.backbone.type == 'CLIPImageEncoder':
+        model.backbone.update(arch=arch_cfg, pretrained=None, drop_path_rate=0.0)
+        head.update(in_channels=feat_channels, deconv_out_channels=(32, ) * deconvs,
+                    deconv_kernel_sizes=(4, ) * deconvs)
+    if head.type == 'CLAMPHead':
+        head.update(clip_arch=arch_cfg, clip_weights=None,
+                    context_decoder=dict(width=32, num_heads=4, num_layers=1),
+                    prompt_encoder=dict(num_heads=2),
+                    spatial_upsampler=dict(deconv_out_channels=(16, ) * deconvs,
+                                           deconv_kernel_sizes=(4, ) * deconvs))
+    cfg.codec = codec
+    for split in ('train', 'val', 'test'):
+        loader = cfg[f'{split}_dataloader']
+        loader.update(batch_size=batch_size, num_workers=0, persistent_workers=False)
+        loader.dataset.data_root = data_root
+        _set_codec(loader.dataset.pipeline, codec)
+    cfg.val_evaluator.ann_file = osp.join(data_root, 'annotations/ap10k-val-split1.json')
+    cfg.test_evaluator.ann_file = osp.join(data_root, 'annotations/ap10k-test-split1.json')
+    cfg.train_cfg.update(max_epochs=max_epochs, val_interval=max_epochs)
+    cfg.param_scheduler = [dict(type='LinearLR', begin=0, end=10, start_factor=0.1,
+                                by_epoch=False)]
+    cfg.default_hooks.logger = dict(type='LoggerHook', interval=1)
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1)
+    cfg.default_hooks.visualization = dict(type='PoseVisualizationHook', enable=False)
+    cfg.work_dir = work_dir
+    cfg.randomness = dict(seed=0)
+    return cfg

@@ -1,0 +1,60 @@
+import math
+
+import torch
+
+from clamp_mmpose.models.utils import (gather_keypoint_features, keypoint_cells,
+                                       keypoint_score_maps, prompt_contrastive_logits)
+
+
+def test_score_maps_are_hand_computed_cosine_similarities():
+    torch.manual_seed(0)
+    dense = torch.randn(2, 5, 3, 4)
+    prompts = torch.randn(2, 6, 5)
+    maps = keypoint_score_maps(dense, prompts)
+    assert maps.shape == (2, 6, 3, 4)
+    for b in range(2):
+        for k in range(6):
+            for y in range(3):
+                for x in range(4):
+                    v, p = dense[b, :, y, x], prompts[b, k]
+                    cosine = float(v @ p) / (math.sqrt(float(v @ v)) * math.sqrt(float(p @ p)))
+                    assert abs(float(maps[b, k, y, x]) - cosine) < 1e-5
+
+
+def test_score_maps_with_shared_prompts_and_bounds():
+    dense = torch.randn(3, 8, 2, 2)
+    prompts = torch.randn(4, 8)
+    shared = keypoint_score_maps(dense, prompts)
+    batched = keypoint_score_maps(dense, prompts.expand(3, -1, -1))
+    torch.testing.assert_close(shared, batched)
+    assert shared.abs().max() <= 1 + 1e-6
+    # A prompt equal to the feature at a position scores exactly 1 there.
+    one = keypoint_score_maps(dense, dense[:, :, 1, 0][:, None])
+    torch.testing.assert_close(one[:, 0, 1, 0], torch.ones(3))
+
+
+def test_keypoint_cells_round_and_clamp():
+    # stride 32 on an 8x8 grid: 15.9 -> cell 0 and 17 -> cell 1 (truncation would give 0 for
+    # both); keypoints outside the image are clamped to the border cells.
+    kpts = torch.tensor([[[15.9, 0.0], [17.0, 0.0], [40.0, 33.0], [-50.0, 400.0]]])
+    cells = keypoint_cells(kpts, 32, (8, 8))
+    assert cells.tolist() == [[0, 1, 1 * 8 + 1, 7 * 8 + 0]]
+
+
+def test_gather_takes_the_feature_of_the_nearest_cell():
+    dense = torch.arange(2 * 3 * 4 * 4, dtype=torch.float32).reshape(2, 3, 4, 4)
+    kpts = torch.tensor([[[0.0, 0.0], [47.0, 16.0]], [[63.0, 63.0], [8.0, 24.0]]])
+    feats = gather_keypoint_features(dense, kpts, stride=16)
+    assert feats.shape == (2, 2, 3)
+    assert torch.equal(feats[0, 0], dense[0, :, 0, 0])
+    assert torch.equal(feats[0, 1], dense[0, :, 1, 3])
+    assert torch.equal(feats[1, 0], dense[1, :, 3, 3])  # round(63/16)=4 clamped to 3
+    assert torch.equal(feats[1, 1], dense[1, :, 2, 0])  # round(24/16)=round(1.5)=2
+
+
+def test_contrastive_logits():
+    v = torch.tensor([[[3.0, 0.0], [0.0, 2.0]]])
+    p = torch.tensor([[[1.0, 0.0], [1.0, 1.0]]])
+    logits = prompt_contrastive_logits(v, p, torch.tensor(10.0))
+    expected = 10 * torch.tensor([[[1.0, 1 / math.sqrt(2)], [0.0, 1 / math.sqrt(2)]]])
+    torch.testing.assert_close(logits, expected)

@@ -1,0 +1,63 @@
+import copy
+
+import open_clip
+import pytest
+import torch
+
+from clamp_mmpose.models.utils import PromptTextEncoder
+from tests.conftest import TINY_RN
+
+NAMES = ['left_eye', 'right_front_paw', 'root_of_tail']
+
+
+def test_without_context_equals_clip_text_embedding(clip_state_dict_file):
+    """With no context tokens the prompt is the plain name: CLIP's own text embedding."""
+    path, clip = clip_state_dict_file(copy.deepcopy(TINY_RN))
+    encoder = PromptTextEncoder(copy.deepcopy(TINY_RN), NAMES, num_context_tokens=0)
+    encoder.load_pretrained(path)
+    texts = ['left eye', 'right front paw', 'root of tail']
+    with torch.no_grad():
+        expected = clip.encode_text(open_clip.tokenize(texts))
+        torch.testing.assert_close(encoder(), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_context_vectors_sit_between_sot_and_name(clip_state_dict_file):
+    """Context vectors equal to the embeddings of 'a photo of' give CLIP's embedding of
+    'a photo of <name>'."""
+    path, clip = clip_state_dict_file(copy.deepcopy(TINY_RN))
+    encoder = PromptTextEncoder(copy.deepcopy(TINY_RN), NAMES, num_context_tokens=3)
+    encoder.load_pretrained(path)
+    words = open_clip.tokenize(['a photo of'])[0, 1:4]
+    with torch.no_grad():
+        encoder.context.copy_(clip.token_embedding(words))
+        expected = clip.encode_text(open_clip.tokenize([f'a photo of {n}' for n in
+                                                        ['left eye', 'right front paw',
+                                                         'root of tail']]))
+        torch.testing.assert_close(encoder(), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_frozen_tower_but_context_gets_gradients():
+    encoder = PromptTextEncoder(copy.deepcopy(TINY_RN), NAMES)
+    assert encoder.context.shape == (8, 64)
+    assert encoder.tokens.shape == (3, 13)
+    trainable = [n for n, p in encoder.named_parameters() if p.requires_grad]
+    assert trainable == ['context']
+    out = encoder()
+    assert out.shape == (3, 64)
+    out.sum().backward()
+    assert encoder.context.grad is not None and encoder.context.grad.abs().sum() > 0
+    assert all(p.grad is None for n, p in encoder.named_parameters() if n != 'context')
+
+
+def test_name_too_long_for_the_prompt():
+    with pytest.raises(ValueError, match=r"'left front paw of the animal' is 6 tokens long but "
+                       r'the prompt has room for 3'):
+        PromptTextEncoder(copy.deepcopy(TINY_RN), ['left front paw of the animal'])
+
+
+def test_dataset_keypoint_names_become_words():
+    from clamp_mmpose.models.utils.prompt_text_encoder import keypoint_prompt_name
+    assert keypoint_prompt_name('L_F_Paw') == 'left front paw'
+    assert keypoint_prompt_name('R_B_Paw') == 'right back paw'
+    assert keypoint_prompt_name('Root of tail') == 'root of tail'
+    assert keypoint_prompt_name('left_shoulder') == 'left shoulder'

@@ -1,0 +1,61 @@
+"""The shipped configs build into the models the paper describes."""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmpose.registry import MODELS
+
+from clamp_mmpose.tools.complexity import model_complexity
+from tests.helpers import AP10K_CONFIGS
+
+CONFIGS = sorted(glob.glob(osp.join(AP10K_CONFIGS, '*.py')))
+
+
+def test_all_paper_configs_are_shipped():
+    names = {osp.basename(c)[:-3] for c in CONFIGS}
+    for backbone, size in (('rn50', 256), ('vit-b16', 256), ('vit-l14', 224)):
+        for method in ('clamp', 'simplebaseline'):
+            assert f'{method}_clip-{backbone}_4xb32-210e_ap10k-{size}x{size}' in names
+    assert 'clamp-trainable-prompts_clip-vit-b16_4xb32-210e_ap10k-256x256' in names
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.basename(p)[:-3])
+def test_config_builds_with_the_paper_recipe(path):
+    cfg = Config.fromfile(path)
+    assert cfg.custom_imports.imports == ['clamp_mmpose']
+    assert cfg.optim_wrapper.optimizer.type == 'AdamW'
+    assert cfg.optim_wrapper.optimizer.lr == 5e-4
+    assert cfg.train_dataloader.batch_size == 32 and cfg.auto_scale_lr.base_batch_size == 128
+    assert cfg.model.data_preprocessor.mean == [123.675, 116.28, 103.53]  # ImageNet
+    assert cfg.model.test_cfg.flip_test and cfg.model.test_cfg.shift_heatmap
+    assert cfg.train_cfg.max_epochs == 210
+    vit = 'vit' in path
+    custom = cfg.optim_wrapper.paramwise_cfg.get('custom_keys', {})
+    assert (custom.get('backbone', {}).get('lr_mult') == 0.1) == vit
+    head = cfg.model.head
+    if head.type == 'CLAMPHead' and head.get('prompt_source', 'text') == 'text':
+        assert custom['head.text_encoder.clip_text']['lr_mult'] == 0.0
+        assert head.clip_weights == cfg.model.backbone.pretrained
+        assert head.loss_spatial.loss_weight == (0.4 if 'rn50' in path else
+                                                 2.0 if 'b16' in path else 1.0)
+        assert head.loss_feature.loss_weight == 5e-4
+    with torch.device('meta'):
+        model = MODELS.build(cfg.model)
+    assert model.backbone.out_embeddings == (head.type == 'CLAMPHead')
+
+
+# Our inference-form figures (README, "Complexity"; the paper's Table S1 says 49 / 9.0,
+# 68 / 9.2, 91 / 16.6 and 98 / 16.8, counting parts that inference does not run).
+@pytest.mark.parametrize('name, params, gflops', [
+    ('simplebaseline_clip-rn50_4xb32-210e_ap10k-256x256', 34.0, 8.94),
+    ('clamp_clip-rn50_4xb32-210e_ap10k-256x256', 52.8, 10.00),
+    ('simplebaseline_clip-vit-b16_4xb32-210e_ap10k-256x256', 90.0, 16.63),
+    ('clamp_clip-vit-b16_4xb32-210e_ap10k-256x256', 94.0, 16.94),
+])
+def test_inference_complexity(name, params, gflops):
+    stats = model_complexity(Config.fromfile(osp.join(AP10K_CONFIGS, name + '.py')).model,
+                             (256, 256))
+    assert stats['params_m'] == pytest.approx(params, abs=0.05)
+    assert stats['gflops'] == pytest.approx(gflops, abs=0.005)
