@@ -73,3 +73,47 @@ def test_mim_train_and_test_on_a_repository_config(synthetic_ap10k, tmp_path):
                          timeout=600)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert 'coco/AP:' in run.stdout + run.stderr
+
+
+def _tiny_runner_parts(synthetic_ap10k, tmp_path):
+    from mmengine.optim import build_optim_wrapper
+    from mmpose.registry import MODELS
+    cfg = shrink_config(Config.fromfile(CLAMP_RN50), synthetic_ap10k, str(tmp_path))
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
+    return cfg, model, loader, build_optim_wrapper
+
+
+def test_ddp_without_find_unused_parameters(synthetic_ap10k, tmp_path):
+    """Every trainable parameter gets a gradient each step, so MMEngine's DDP wrapper runs
+    with find_unused_parameters=False (it raises on the next step otherwise)."""
+    import torch
+    import torch.distributed as dist
+    from mmengine.model import MMDistributedDataParallel
+    cfg, model, loader, build_optim_wrapper = _tiny_runner_parts(synthetic_ap10k, tmp_path)
+    dist.init_process_group('gloo', init_method=f'file://{tmp_path}/dist_init', rank=0,
+                            world_size=1)
+    try:
+        ddp = MMDistributedDataParallel(model, find_unused_parameters=False)
+        optim = build_optim_wrapper(ddp, cfg.optim_wrapper)
+        batches = iter(loader)
+        for _ in range(3):
+            losses = ddp.train_step(next(batches), optim)
+            assert all(torch.isfinite(v) for v in losses.values())
+    finally:
+        dist.destroy_process_group()
+
+
+def test_mixed_precision_step_is_finite(synthetic_ap10k, tmp_path):
+    """Under autocast (bf16 on the CPU; MMPose's --amp uses fp16 autocast on GPUs) the whole
+    CLAMP step runs and all three losses are finite."""
+    import torch
+    cfg, model, loader, build_optim_wrapper = _tiny_runner_parts(synthetic_ap10k, tmp_path)
+    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    data = model.data_preprocessor(next(iter(loader)), training=True)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        losses = model(**data, mode='loss')
+    for name in ('loss_kpt', 'loss_spatial', 'loss_feature'):
+        assert torch.isfinite(losses[name].float()), name
+    optim.update_params(sum(losses[n] for n in ('loss_kpt', 'loss_spatial', 'loss_feature')))

@@ -78,15 +78,13 @@ WRAP
 else
     step "reusing the cached mmcv build $mmcv_wheel"
 fi
+step "mmengine, open_clip, xtcocotools and the rest of the runtime requirements"
+pip_ install -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt" \
+    addict packaging pyyaml yapf regex
+
 step "installing $(basename "$mmcv_wheel")"
 pip_ install --no-deps "$mmcv_wheel"
-pip_ install addict packaging pyyaml yapf regex
 
-step "mmengine, open_clip, xtcocotools and the rest of the runtime requirements"
-pip_ install -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
-
-# mmpose requires chumpy, which fails to build and is never imported; mmdet's requirements are
-# installed above. Hence --no-deps for both.
 step "mmpose 1.3.2 and mmdet 3.3.0 (--no-deps)"
 pip_ install --no-deps mmpose mmdet
 

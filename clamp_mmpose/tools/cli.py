@@ -7,6 +7,12 @@ import sys
 SUBCOMMANDS = {
     'generate-data': ('clamp_mmpose.datasets.synthetic_animals',
                       'generate synthetic animal pose data in AP-10K\'s annotation format'),
+    'export': ('clamp_mmpose.tools.export',
+               'store the prompt embeddings of a trained CLAMP model for inference'),
+    'score-maps': ('clamp_mmpose.tools.score_maps',
+                   'draw per-keypoint score maps over an instance (Figure S1)'),
+    'compare': ('clamp_mmpose.tools.compare',
+                'baseline vs CLAMP vs ground truth on dataset samples (Figures S2, S3)'),
     'complexity': ('clamp_mmpose.tools.complexity',
                    'parameters and GFLOPs of configs in inference form (Table S1)'),
 }

@@ -256,8 +256,9 @@ class CLAMPHead(HeatmapHead):
                                                           keypoint_weights)
 
         if train_cfg.get('compute_acc', True):
+            # float(): numpy has no bfloat16 (autocast on CPUs and recent GPUs).
             _, avg_acc, _ = pose_pck_accuracy(
-                output=to_numpy(outputs.heatmaps),
+                output=to_numpy(outputs.heatmaps.float()),
                 target=to_numpy(gt_heatmaps),
                 mask=to_numpy(keypoint_weights) > 0)
             losses['acc_pose'] = torch.tensor(avg_acc, device=gt_heatmaps.device)

@@ -1,0 +1,98 @@
+"""MMPose datasets restricted to a subset of their annotation file (the paper's protocols).
+
+``AP10KSubsetDataset`` and ``CocoSubsetDataset`` are MMPose's ``AP10KDataset`` and
+``CocoDataset`` with one more argument, ``subset=dict(...)``: the rule of
+:mod:`clamp_mmpose.datasets.subset_rule` (families or species, a random percentage of images, N
+annotated instances per species or family, seeded). The annotation file is read as it is; no
+file is edited or written. Without ``subset`` they are the MMPose classes.
+
+Evaluation on a subset
+    MMPose's ``CocoMetric`` reads its ground truth from ``ann_file``, which would count the
+    instances left out as misses. A subset dataset in test mode therefore tells the metric
+    (through MMEngine's message hub, where MMPose's datasets publish their annotation file)
+    that it has no file, and a ``CocoMetric`` with ``ann_file=None`` then builds the ground
+    truth from the evaluated samples' ``raw_ann_info``: exactly the selected instances.
+    **Configs that evaluate on a subset must set** ``val_evaluator = dict(ann_file=None)`` (and
+    the same for ``test_evaluator``); an explicit ``ann_file`` there still means the whole file.
+
+A subset version of any other ``BaseCocoStyleDataset`` subclass is three lines::
+
+    @DATASETS.register_module()
+    class MySubsetDataset(SubsetMixin, MyDataset):
+        pass
+"""
+from typing import List, Tuple
+
+from mmengine.logging import MessageHub, print_log
+from mmpose.datasets.datasets.animal import AP10KDataset
+from mmpose.datasets.datasets.body import CocoDataset
+from mmpose.registry import DATASETS
+
+from .subset_rule import describe_subset, normalize_subset, select_instances
+
+__all__ = ['SubsetMixin', 'AP10KSubsetDataset', 'CocoSubsetDataset']
+
+
+class SubsetMixin:
+    """Adds ``subset=dict(...)`` to a ``BaseCocoStyleDataset`` subclass (put it first).
+
+    After loading, ``subset_ann_ids`` holds the annotation ids kept (sorted) and
+    ``subset_summary`` the counts (``None`` for both without a subset).
+    """
+
+    def __init__(self, *args, subset=None, **kwargs):
+        # Set before the base class loads the annotations (in its __init__ unless lazy_init).
+        self.subset = normalize_subset(subset)
+        self.subset_ann_ids = None
+        self.subset_summary = None
+        if self.subset and kwargs.get('bbox_file'):
+            raise ValueError(
+                f'{type(self).__name__}: subset selects ground-truth instances and cannot be '
+                'combined with bbox_file (detected boxes)')
+        super().__init__(*args, **kwargs)
+        if self.subset and self.test_mode:
+            # MMPose's datasets publish '<dataset_name>_ann_file' for CocoMetric(ann_file=None)
+            # to load; withdraw it so that the metric builds GT from the selected samples.
+            MessageHub.get_current_instance().update_info_dict(
+                {f'{self.metainfo["dataset_name"]}_ann_file': None})
+
+    def _load_annotations(self) -> Tuple[List[dict], List[dict]]:
+        instance_list, image_list = super()._load_annotations()
+        if not self.subset:
+            return instance_list, image_list
+        records = [
+            dict(id=inst['id'], img_id=inst['img_id'], category_id=int(inst['category_id']),
+                 valid=bool(self._is_valid_instance(inst))) for inst in instance_list
+        ]
+        categories = self.coco.loadCats(self.coco.getCatIds())
+        kept, summary = select_instances(records, categories, self.subset,
+                                         source=str(self.ann_file))
+        instance_list = [instance_list[i] for i in kept]
+        kept_images = {inst['img_id'] for inst in instance_list}
+        image_list = [img for img in image_list if img['img_id'] in kept_images]
+        self.subset_ann_ids = sorted(int(inst['id']) for inst in instance_list)
+        self.subset_summary = summary
+        print_log(
+            f'{type(self).__name__} ({describe_subset(self.subset)}): '
+            f'{summary["instances"]} of {summary["instances_before"]} annotated instances in '
+            f'{summary["images"]} of {summary["images_before"]} images of {self.ann_file}',
+            logger='current')
+        if summary['short_groups']:
+            print_log(
+                f'{type(self).__name__}: fewer annotated instances than shots (all kept): '
+                + ', '.join(f'{k} ({v})' for k, v in sorted(summary['short_groups'].items())),
+                logger='current', level=30)
+        return instance_list, image_list
+
+
+@DATASETS.register_module()
+class AP10KSubsetDataset(SubsetMixin, AP10KDataset):
+    """MMPose's ``AP10KDataset`` with ``subset=dict(families=..., species=...,
+    image_percent=..., shots_per_species=..., shots_per_family=..., seed=...)``; see
+    :mod:`clamp_mmpose.datasets.subset_rule` for the rule and this module for evaluation."""
+
+
+@DATASETS.register_module()
+class CocoSubsetDataset(SubsetMixin, CocoDataset):
+    """MMPose's ``CocoDataset`` with ``subset=dict(image_percent=..., seed=...)`` (and the other
+    keys of :mod:`clamp_mmpose.datasets.subset_rule`; COCO's only category is ``person``)."""

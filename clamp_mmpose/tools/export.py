@@ -1,0 +1,87 @@
+"""Turn a trained CLAMP checkpoint into an inference checkpoint (supplementary 1.1).
+
+The prompt embeddings T (text encoder + prompt encoder output) do not depend on the image, so
+they are computed once and stored in the head as ``cached_prompts``. The exported model has no
+CLIP text tower, no prompt encoder and none of the training-only parts (spatial-loss upsampler,
+feature-loss temperature); per image it runs the image encoder, the context decoder, the score
+maps and the deconv head, and predicts what the full model predicts.
+
+Writes ``<out>.pth`` and the matching config ``<out>.py``, usable with ``mim test``,
+``mmpose.apis.init_model`` and ``MMPoseInferencer``.
+"""
+import argparse
+import copy
+import os
+import os.path as osp
+from typing import Tuple
+
+import torch
+from mmengine.config import Config
+from mmengine.runner.checkpoint import _load_checkpoint
+from mmpose.registry import MODELS
+
+from .complexity import inference_model_config
+
+# Parts of a trained CLAMP head that inference does not run.
+_DROPPED_PREFIXES = ('head.text_encoder.', 'head.prompt_encoder.', 'head.prompt_embeddings_param',
+                     'head.spatial_upsampler.', 'head.loss_feature_module.',
+                     'head.loss_spatial_module.')
+
+
+def _training_model_config(model_cfg: dict) -> dict:
+    # The trained weights come from the checkpoint: no CLIP file needed.
+    cfg = copy.deepcopy(model_cfg)
+    cfg.backbone.pretrained = None
+    cfg.head.clip_weights = None
+    return cfg
+
+
+def export_inference_model(config: str, checkpoint: str, out: str) -> Tuple[str, str]:
+    """Export ``checkpoint`` of ``config``; returns the paths of the new config and checkpoint."""
+    import clamp_mmpose  # noqa: F401  (registers the components)
+    cfg = Config.fromfile(config)
+    if cfg.model.head.get('type') != 'CLAMPHead':
+        raise ValueError(f'{config} is not a CLAMP config (its head is '
+                         f'{cfg.model.head.get("type")}); only CLAMP models have prompts to store')
+    if cfg.model.head.get('prompt_source', 'text') == 'cached':
+        raise ValueError(f'{config} is already an exported inference config')
+    model = MODELS.build(_training_model_config(cfg.model))
+    ckpt = _load_checkpoint(checkpoint, map_location='cpu')
+    state = ckpt.get('state_dict', ckpt)
+    model.load_state_dict(state)
+    model.eval()
+    with torch.no_grad():
+        prompts = model.head.encode_prompts().float()
+
+    exported = {k: v for k, v in state.items() if not k.startswith(_DROPPED_PREFIXES)}
+    exported['head.cached_prompts'] = prompts
+    meta = dict(ckpt.get('meta', {}))
+    meta['exported_from'] = osp.abspath(checkpoint)
+
+    base = out[:-4] if out.endswith('.pth') else out
+    os.makedirs(osp.dirname(osp.abspath(base)), exist_ok=True)
+    cfg.model = inference_model_config(cfg.model)
+    cfg.load_from = None
+    cfg_path, ckpt_path = base + '.py', base + '.pth'
+    cfg.dump(cfg_path)
+    torch.save(dict(state_dict=exported, meta=meta), ckpt_path)
+    return cfg_path, ckpt_path
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog='clamp-mmpose export',
+        description='Store the prompt embeddings of a trained CLAMP model and drop the text '
+        'encoder and the training-only parts. Writes OUT.py (config) and OUT.pth (weights).')
+    parser.add_argument('config', help='the CLAMP config the checkpoint was trained with')
+    parser.add_argument('checkpoint', help='a checkpoint written by the training run')
+    parser.add_argument('out', help='output path without extension, e.g. '
+                        'work_dirs/clamp_rn50/clamp_rn50_inference')
+    args = parser.parse_args(argv)
+    cfg_path, ckpt_path = export_inference_model(args.config, args.checkpoint, args.out)
+    print(f'inference config: {cfg_path}\ninference weights: {ckpt_path}')
+    return 0
+
+
+if __name__ == '__main__':
+    main()
