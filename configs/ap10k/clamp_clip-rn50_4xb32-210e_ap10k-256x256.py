@@ -19,6 +19,8 @@ optim_wrapper = dict(
         custom_keys={'head.text_encoder.clip_text': dict(lr_mult=0.0, decay_mult=0.0)}))
 # Paper: 4 GPUs x 32 images.
 auto_scale_lr = dict(base_batch_size=128)
+# A NaN or infinite loss term stops training before a checkpoint is written.
+custom_hooks = [dict(type='SyncBuffersHook'), dict(type='NonFiniteLossHook')]
 
 model = dict(
     backbone=dict(
