@@ -1,0 +1,309 @@
+"""Speed and memory of CLAMP against the SimpleBaseline on the same CLIP image encoder.
+
+In one process and alternating the two models (so that both see the same machine state):
+
+* inference latency of the exported CLAMP model (stored prompts) and of the baseline, batch 1
+  and batch 32 (8 on --smoke), flip test off and on (MMPose's ``predict``, decoding included);
+* one training step (forward, backward, AdamW step of the configs' optimizer), batch 8 on the
+  CPU and 32 on CUDA, CLAMP in its training form (text encoder included);
+* how often the text encoder runs in a training step (hook count; once per step, not per image);
+* peak memory: CUDA ``max_memory_allocated`` of the training step, or on the CPU the peak
+  resident memory of a fresh process that builds the model and runs the step, above what its
+  imports take;
+* images per second of the training data pipeline (the CLAMP config's).
+
+Prints a markdown table (medians over --repeats, CLAMP / baseline ratios, the targets) and
+writes JSON. Full run: ``python benchmarks/benchmark.py``; CI smoke run: ``--smoke``.
+"""
+import argparse
+import copy
+import json
+import multiprocessing
+import os
+import os.path as osp
+import resource
+import statistics
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+CONFIGS = {
+    'rn50': ('configs/ap10k/simplebaseline_clip-rn50_4xb32-210e_ap10k-256x256.py',
+             'configs/ap10k/clamp_clip-rn50_4xb32-210e_ap10k-256x256.py'),
+    'vitb16': ('configs/ap10k/simplebaseline_clip-vit-b16_4xb32-210e_ap10k-256x256.py',
+               'configs/ap10k/clamp_clip-vit-b16_4xb32-210e_ap10k-256x256.py'),
+}
+TARGETS = {'infer_b32': 1.05, 'train_step': 1.30}
+SMOKE_TEXT = dict(context_length=77, vocab_size=49408, width=64, heads=2, layers=1)
+SMOKE_ARCHS = {
+    'rn50': dict(embed_dim=64, vision_cfg=dict(layers=[1, 1, 1, 1], width=16, image_size=64),
+                 text_cfg=SMOKE_TEXT),
+    'vitb16': dict(embed_dim=64, vision_cfg=dict(layers=2, width=64, head_width=32,
+                                                 patch_size=16, image_size=64),
+                   text_cfg=SMOKE_TEXT),
+}
+
+
+def load_configs(arch: str, smoke: bool):
+    """(baseline cfg, CLAMP cfg): the repository's configs, or tiny versions with --smoke."""
+    from mmengine.config import Config
+    cfgs = [Config.fromfile(osp.join(REPO, path)) for path in CONFIGS[arch]]
+    for cfg in cfgs:
+        cfg.model.backbone.pretrained = None
+        if cfg.model.head.type == 'CLAMPHead':
+            cfg.model.head.clip_weights = None
+    if smoke:
+        sys.path.insert(0, REPO)
+        from tests.helpers import shrink_config
+        import tests.conftest as tiny
+        tiny.TINY_RN, tiny.TINY_VIT = SMOKE_ARCHS['rn50'], SMOKE_ARCHS['vitb16']
+        cfgs = [shrink_config(c, 'unused', 'unused', arch='rn' if arch == 'rn50' else 'vit')
+                for c in cfgs]
+    return cfgs
+
+
+def build(model_cfg: dict, inference: bool, device: str):
+    from mmpose.registry import MODELS
+
+    from clamp_mmpose.tools.complexity import inference_model_config
+    model = MODELS.build(inference_model_config(model_cfg) if inference else model_cfg)
+    model.init_weights()
+    return model.to(device)
+
+
+def fake_batch(batch: int, size, num_keypoints: int, device: str, heatmap_size):
+    from mmengine.structures import InstanceData, PixelData
+    from mmpose.structures import PoseDataSample
+    w, h = size
+    samples = []
+    rng = np.random.default_rng(0)
+    for _ in range(batch):
+        s = PoseDataSample(metainfo=dict(
+            input_size=(w, h), input_center=np.array([w / 2, h / 2]),
+            input_scale=np.array([w, h], dtype=np.float32),
+            flip_indices=list(range(num_keypoints))))
+        s.gt_instances = InstanceData(
+            transformed_keypoints=rng.uniform(0, w, (1, num_keypoints, 2)).astype(np.float32),
+            bboxes=np.array([[0, 0, w, h]], np.float32), bbox_scores=np.ones(1, np.float32))
+        s.gt_instance_labels = InstanceData(keypoint_weights=torch.ones(1, num_keypoints,
+                                                                        device=device))
+        s.gt_fields = PixelData(heatmaps=torch.rand(num_keypoints, heatmap_size[1],
+                                                    heatmap_size[0], device=device))
+        samples.append(s)
+    return torch.randn(batch, 3, h, w, device=device), samples
+
+
+def sync(device):
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+
+
+def timed(fn, device) -> float:
+    sync(device)
+    start = time.perf_counter()
+    fn()
+    sync(device)
+    return time.perf_counter() - start
+
+
+def alternate(fns: dict, repeats: int, device: str) -> dict:
+    """Median seconds of each callable, calling them in turn (after one warm-up each)."""
+    for fn in fns.values():
+        fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            times[name].append(timed(fn, device))
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def train_step_fn(model, cfg, batch, device, amp):
+    from mmengine.optim import build_optim_wrapper
+    wrapper_cfg = copy.deepcopy(cfg.optim_wrapper)
+    if amp:
+        wrapper_cfg['type'] = 'AmpOptimWrapper'
+    optim = build_optim_wrapper(model, wrapper_cfg)
+    inputs, samples = batch
+    model.train()
+
+    def step():
+        with optim.optim_context(model):
+            losses = model(inputs, samples, mode='loss')
+        loss, _ = model.parse_losses(losses)
+        optim.update_params(loss)
+    return step
+
+
+def _rss_mb() -> float:
+    with open('/proc/self/status') as f:
+        return next(int(line.split()[1]) for line in f if line.startswith('VmRSS')) / 1024
+
+
+def _peak_rss_child(model_cfg, size, num_keypoints, heatmap_size, batch, optim_cfg, queue):
+    import clamp_mmpose  # noqa: F401
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmpose')
+    after_imports = _rss_mb()
+    model = build(model_cfg, inference=False, device='cpu')
+    cfg = Config(dict(optim_wrapper=optim_cfg))
+    train_step_fn(model, cfg, fake_batch(batch, size, num_keypoints, 'cpu', heatmap_size),
+                  'cpu', False)()
+    # Peak resident memory above what the imports (torch, mmpose) take.
+    queue.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - after_imports)
+
+
+def peak_memory_mb(model, cfg, size, num_keypoints, heatmap_size, batch, device, amp):
+    if device.startswith('cuda'):
+        step = train_step_fn(model, cfg, fake_batch(batch, size, num_keypoints, device,
+                                                    heatmap_size), device, amp)
+        torch.cuda.reset_peak_memory_stats()
+        step()
+        return torch.cuda.max_memory_allocated() / 2**20
+    ctx = multiprocessing.get_context('spawn')
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_peak_rss_child, args=(
+        cfg.model.to_dict(), size, num_keypoints, heatmap_size, batch,
+        cfg.optim_wrapper.to_dict(), queue))
+    proc.start()
+    value = queue.get()
+    proc.join()
+    return value
+
+
+def pipeline_images_per_second(cfg, num: int) -> float:
+    from mmengine.registry import init_default_scope
+    from mmpose.registry import DATASETS
+
+    from clamp_mmpose.datasets import generate_synthetic_ap10k
+    init_default_scope('mmpose')
+    root = osp.join(tempfile.gettempdir(), 'clamp_benchmark_data')
+    if not osp.isdir(osp.join(root, 'annotations')):
+        generate_synthetic_ap10k(root, num_images=dict(train=num, val=4, test=4),
+                                 image_size=256, seed=0, progress=False)
+    dataset_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
+    dataset_cfg.data_root = root
+    dataset = DATASETS.build(dataset_cfg)
+    count = min(num, len(dataset))
+    start = time.perf_counter()
+    for i in range(count):
+        dataset[i]
+    return count / (time.perf_counter() - start)
+
+
+def benchmark_arch(arch, args, device):
+    baseline_cfg, clamp_cfg = load_configs(arch, args.smoke)
+    size = tuple(clamp_cfg.codec['input_size'])
+    heatmap_size = tuple(clamp_cfg.codec['heatmap_size'])
+    k = clamp_cfg.model.head.out_channels
+    results = {}
+    amp_ctx = (lambda: torch.autocast('cuda', dtype=torch.float16)) if args.amp else None
+
+    infer = {'baseline': build(baseline_cfg.model, True, device).eval(),
+             'clamp': build(clamp_cfg.model, True, device).eval()}
+    for batch in args.infer_batches:
+        inputs, samples = fake_batch(batch, size, k, device, heatmap_size)
+        for flip in (False, True):
+            fns = {}
+            for name, model in infer.items():
+                def run(model=model, flip=flip):
+                    model.test_cfg['flip_test'] = flip
+                    with torch.no_grad():
+                        if amp_ctx:
+                            with amp_ctx():
+                                model.predict(inputs, copy.deepcopy(samples))
+                        else:
+                            model.predict(inputs, copy.deepcopy(samples))
+                fns[name] = run
+            results[f'infer_b{batch}{"_flip" if flip else ""}'] = alternate(
+                fns, args.repeats, device)
+    del infer
+
+    train_batch = args.train_batch or (32 if device.startswith('cuda') else 8)
+    batch = fake_batch(train_batch, size, k, device, heatmap_size)
+    models = {'baseline': build(baseline_cfg.model, False, device),
+              'clamp': build(clamp_cfg.model, False, device)}
+    cfgs = {'baseline': baseline_cfg, 'clamp': clamp_cfg}
+    results['train_step'] = alternate(
+        {n: train_step_fn(m, cfgs[n], batch, device, args.amp) for n, m in models.items()},
+        args.repeats, device)
+
+    calls = []
+    handle = models['clamp'].head.text_encoder.register_forward_hook(
+        lambda *a: calls.append(1))
+    train_step_fn(models['clamp'], clamp_cfg, batch, device, args.amp)()
+    handle.remove()
+    results['text_encoder_calls_per_step'] = {'clamp': len(calls), 'batch': train_batch}
+
+    results['peak_memory_mb'] = {
+        n: peak_memory_mb(m, cfgs[n], size, k, heatmap_size, train_batch, device, args.amp)
+        for n, m in models.items()}
+    return results
+
+
+def markdown(all_results, device_name) -> str:
+    lines = [f'Device: {device_name}. Medians; ratio = CLAMP / baseline.', '',
+             '| arch | measurement | baseline | CLAMP | ratio | target |',
+             '|---|---|---|---|---|---|']
+    for arch, res in all_results.items():
+        if arch == 'pipeline_images_per_s':
+            continue
+        for key, val in res.items():
+            if key == 'text_encoder_calls_per_step':
+                lines.append(f'| {arch} | text encoder runs per training step (batch '
+                             f'{val["batch"]}) | – | {val["clamp"]} | – | 1 |')
+                continue
+            unit = 'MB' if key == 'peak_memory_mb' else 'ms'
+            scale = 1 if unit == 'MB' else 1000
+            ratio = val['clamp'] / val['baseline']
+            target = TARGETS.get(key)
+            lines.append(
+                f'| {arch} | {key} ({unit}) | {val["baseline"] * scale:.1f} | '
+                f'{val["clamp"] * scale:.1f} | {ratio:.3f} | '
+                f'{f"<= {target}" + (" ok" if ratio <= target else " MISSED") if target else ""} |')
+    lines.append(f'| – | data pipeline (train, images/s) | – | '
+                 f'{all_results["pipeline_images_per_s"]:.1f} | – | |')
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--smoke', action='store_true',
+                        help='tiny CLIP towers, 64x64 input, small batches (CI)')
+    parser.add_argument('--archs', nargs='+', default=list(CONFIGS), choices=list(CONFIGS))
+    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument('--amp', action='store_true', help='fp16 autocast (CUDA)')
+    parser.add_argument('--repeats', type=int, default=None, help='default 5 (2 with --smoke)')
+    parser.add_argument('--train-batch', type=int, default=None)
+    parser.add_argument('--out', default='work_dirs/benchmark.json')
+    args = parser.parse_args(argv)
+    args.repeats = args.repeats or (2 if args.smoke else 5)
+    args.infer_batches = (1, 8) if args.smoke else (1, 32)
+    if args.smoke and args.train_batch is None:
+        args.train_batch = 4
+
+    import clamp_mmpose  # noqa: F401
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmpose')
+    device_name = (torch.cuda.get_device_name() if args.device.startswith('cuda') else
+                   f'CPU ({torch.get_num_threads()} threads)') + (' + AMP' if args.amp else '')
+    results = {arch: benchmark_arch(arch, args, args.device) for arch in args.archs}
+    results['pipeline_images_per_s'] = pipeline_images_per_second(
+        load_configs(args.archs[0], False)[1], 16 if args.smoke else 128)
+    table = markdown(results, device_name)
+    print(table)
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    with open(args.out, 'w') as f:
+        json.dump(dict(device=device_name, smoke=args.smoke, results=results), f, indent=1)
+    print(f'\nJSON: {args.out}')
+    return results
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,21 @@
+"""The benchmark runs end to end in its reduced mode (no thresholds: timings are not tests)."""
+import json
+import sys
+
+from tests.helpers import REPO
+
+
+def test_benchmark_smoke_run(tmp_path, capsys):
+    sys.path.insert(0, REPO)
+    from benchmarks.benchmark import main
+    out = tmp_path / 'bench.json'
+    main(['--smoke', '--archs', 'rn50', '--repeats', '1', '--out', str(out)])
+    table = capsys.readouterr().out
+    assert '| rn50 | infer_b8 (ms) |' in table and 'train_step' in table
+    results = json.load(open(out))['results']
+    rn50 = results['rn50']
+    for key in ('infer_b1', 'infer_b1_flip', 'infer_b8', 'infer_b8_flip', 'train_step',
+                'peak_memory_mb'):
+        assert rn50[key]['baseline'] > 0 and rn50[key]['clamp'] > 0, key
+    assert rn50['text_encoder_calls_per_step']['clamp'] == 1
+    assert results['pipeline_images_per_s'] > 0
