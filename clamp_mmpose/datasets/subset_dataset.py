@@ -4,7 +4,11 @@
 ``CocoDataset`` with one more argument, ``subset=dict(...)``: the rule of
 :mod:`clamp_mmpose.datasets.subset_rule` (families or species, a random percentage of images, N
 annotated instances per species or family, seeded). The annotation file is read as it is; no
-file is edited or written. Without ``subset`` they are the MMPose classes.
+file is edited or written. Without ``subset`` they keep every instance, like the MMPose classes.
+
+Both also check each annotation as it is read: a keypoint list whose length is not three values
+per keypoint of the dataset's metainfo is an error naming the file and the annotation, instead
+of a silently misread instance.
 
 Evaluation on a subset
     MMPose's ``CocoMetric`` reads its ground truth from ``ann_file``, which would count the
@@ -21,7 +25,7 @@ A subset version of any other ``BaseCocoStyleDataset`` subclass is three lines::
     class MySubsetDataset(SubsetMixin, MyDataset):
         pass
 """
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 from mmengine.logging import MessageHub, print_log
 from mmpose.datasets.datasets.animal import AP10KDataset
@@ -55,6 +59,18 @@ class SubsetMixin:
             # to load; withdraw it so that the metric builds GT from the selected samples.
             MessageHub.get_current_instance().update_info_dict(
                 {f'{self.metainfo["dataset_name"]}_ann_file': None})
+
+    def parse_data_info(self, raw_data_info: dict) -> Optional[dict]:
+        ann = raw_data_info['raw_ann_info']
+        num_keypoints = self.metainfo['num_keypoints']
+        if 'keypoints' in ann and len(ann['keypoints']) != 3 * num_keypoints:
+            raise ValueError(
+                f'{self.ann_file}: annotation {ann.get("id")} (image {ann.get("image_id")}) has '
+                f'{len(ann["keypoints"])} keypoint values, but {self.metainfo["dataset_name"]} '
+                f'has {num_keypoints} keypoints, i.e. {3 * num_keypoints} values (x, y, v per '
+                f'keypoint). Fix the annotation file, or set the dataset\'s metainfo to the '
+                f'keypoint set the file was written for.')
+        return super().parse_data_info(raw_data_info)
 
     def _load_annotations(self) -> Tuple[List[dict], List[dict]]:
         instance_list, image_list = super()._load_annotations()

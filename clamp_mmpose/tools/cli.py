@@ -7,6 +7,10 @@ import sys
 SUBCOMMANDS = {
     'generate-data': ('clamp_mmpose.datasets.synthetic_animals',
                       'generate synthetic animal pose data in AP-10K\'s annotation format'),
+    'subset': ('clamp_mmpose.datasets.subset',
+               'write a family / species / few-shot / k% subset of an annotation file'),
+    'results': ('clamp_mmpose.tools.results',
+                'print the paper\'s tables (S1-S5, few-shot) from work directories as markdown'),
     'export': ('clamp_mmpose.tools.export',
                'store the prompt embeddings of a trained CLAMP model for inference'),
     'score-maps': ('clamp_mmpose.tools.score_maps',
@@ -15,18 +19,22 @@ SUBCOMMANDS = {
                 'baseline vs CLAMP vs ground truth on dataset samples (Figures S2, S3)'),
     'complexity': ('clamp_mmpose.tools.complexity',
                    'parameters and GFLOPs of configs in inference form (Table S1)'),
+    'demo': ('clamp_mmpose.tools.demo',
+             'train and evaluate a small CLAMP on generated animals, with pictures (make demo)'),
 }
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
+    listing = '\n'.join(f'  {name:<14} {text}' for name, (_, text) in SUBCOMMANDS.items())
     parser = argparse.ArgumentParser(
         prog='clamp-mmpose',
-        description='CLAMP for MMPose: tools around training (training and testing themselves '
-        'are `mim train mmpose <config>` / `mim test mmpose <config>`).',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description='CLAMP for MMPose: the tools around training. Training and testing '
+        'themselves are\n`mim train mmpose <config>` and `mim test mmpose <config>`.\n\n'
+        'subcommands:\n' + listing,
         epilog='Run `clamp-mmpose <subcommand> --help` for the options of each.')
-    parser.add_argument('subcommand', choices=SUBCOMMANDS,
-                        help='; '.join(f'{k}: {v[1]}' for k, v in SUBCOMMANDS.items()))
+    parser.add_argument('subcommand', choices=SUBCOMMANDS, metavar='subcommand')
     if not argv or argv[0] in ('-h', '--help'):
         parser.print_help()
         return 0 if argv else 2

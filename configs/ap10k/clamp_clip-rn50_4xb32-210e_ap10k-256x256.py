@@ -58,4 +58,10 @@ train_pipeline = [
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs', pack_transformed=True)
 ]
-train_dataloader = dict(batch_size=32, dataset=dict(pipeline=train_pipeline))
+# MMPose's AP10KDataset, plus a check of every annotation as it is read (and the optional
+# subset=dict(...) that the protocol configs use).
+dataset_type = 'AP10KSubsetDataset'
+train_dataloader = dict(
+    batch_size=32, dataset=dict(type=dataset_type, pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(type=dataset_type))
+test_dataloader = dict(dataset=dict(type=dataset_type))

@@ -1,0 +1,22 @@
+import importlib
+import os.path as osp
+import subprocess
+import sys
+
+from clamp_mmpose.tools.cli import SUBCOMMANDS, main
+
+
+def test_help_lists_every_subcommand(capsys):
+    assert main(['--help']) == 0
+    text = capsys.readouterr().out
+    for name, (_, summary) in SUBCOMMANDS.items():
+        assert f'  {name}' in text and summary in text
+    assert main([]) == 2
+
+
+def test_every_subcommand_has_a_main_and_help():
+    for module, _ in SUBCOMMANDS.values():
+        assert callable(importlib.import_module(module).main)
+    script = osp.join(osp.dirname(sys.executable), 'clamp-mmpose')
+    out = subprocess.run([script, 'export', '--help'], capture_output=True, text=True)
+    assert out.returncode == 0 and 'prompt embeddings' in out.stdout
