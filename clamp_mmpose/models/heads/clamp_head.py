@@ -207,7 +207,7 @@ class CLAMPHead(HeatmapHead):
         self._prompt_cache = None
 
     # ---------------------------------------------------------------------------- image path
-    def forward_all(self, feats: Tuple[Tensor], prompts: Optional[Tensor] = None) -> CLAMPOutputs:
+    def forward_all(self, feats: Tuple[Tensor]) -> CLAMPOutputs:
         """Backbone features -> :class:`CLAMPOutputs` (heatmaps, score maps, prompts)."""
         if not isinstance(feats, CLIPImageFeatures):
             if len(feats) != 3:
@@ -215,8 +215,8 @@ class CLAMPHead(HeatmapHead):
                     'CLAMPHead needs the dense CLIP embeddings: use CLIPImageEncoder with '
                     'out_embeddings=True as the backbone (it returns dense, global, feature map)')
             feats = CLIPImageFeatures(*feats)
-        text = self.prompt_embeddings() if prompts is None else prompts
-        prompts = self.context_decoder(text, feats.global_embedding, feats.dense)
+        prompts = self.context_decoder(self.prompt_embeddings(), feats.global_embedding,
+                                       feats.dense)
         score_maps = keypoint_score_maps(feats.dense, prompts)
         x = torch.cat([feats.feature_map, score_maps.to(feats.feature_map.dtype)], dim=1)
         heatmaps = self.final_layer(self.conv_layers(self.deconv_layers(x)))
@@ -236,6 +236,9 @@ class CLAMPHead(HeatmapHead):
              train_cfg: ConfigType = {}) -> Dict[str, Tensor]:
         """Heatmap, spatial and feature losses (``loss_kpt``, ``loss_spatial``,
         ``loss_feature``) and ``acc_pose``."""
+        if not self.with_training_parts:
+            raise RuntimeError('This is an exported inference model (with_training_parts=False): '
+                               'train with the original CLAMP config instead.')
         self._check_keypoint_count(batch_data_samples[0].metainfo, 'the training data')
         outputs = self.forward_all(feats)
         gt_heatmaps = torch.stack([d.gt_fields.heatmaps for d in batch_data_samples])
