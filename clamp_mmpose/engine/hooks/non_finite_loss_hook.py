@@ -23,7 +23,8 @@ class NonFiniteLossHook(Hook):
         names = sorted((n for n in (outputs or {}) if n.startswith('loss')),
                        key=lambda n: n == 'loss')
         for name in names:
-            value = float(outputs[name])
+            value = outputs[name]
+            value = float(value.detach() if hasattr(value, 'detach') else value)
             if not math.isfinite(value):
                 raise FloatingPointError(
                     f'{name} is {value} at epoch {runner.epoch + 1}, iteration {runner.iter + 1} '
