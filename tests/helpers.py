@@ -1,6 +1,7 @@
 """Reduced versions of the repository's real configs, for CPU tests."""
 import copy
 import os.path as osp
+import uuid
 
 from mmengine.config import Config
 
@@ -57,5 +58,8 @@ def shrink_config(cfg: Config, data_root: str, work_dir: str, arch: str = 'rn',
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1)
     cfg.default_hooks.visualization = dict(type='PoseVisualizationHook', enable=False)
     cfg.work_dir = work_dir
+    # MMEngine shares one visualizer (and so one scalars.json) between runners of a process
+    # that start in the same second under the same experiment name; keep each run apart.
+    cfg.experiment_name = f'{osp.basename(work_dir)}_{uuid.uuid4().hex[:8]}'
     cfg.randomness = dict(seed=0)
     return cfg
