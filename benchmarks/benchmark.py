@@ -21,7 +21,6 @@ import json
 import multiprocessing
 import os
 import os.path as osp
-import resource
 import statistics
 import sys
 import tempfile
@@ -140,9 +139,9 @@ def train_step_fn(model, cfg, batch, device, amp):
     return step
 
 
-def _rss_mb() -> float:
+def _proc_status_mb(field: str) -> float:
     with open('/proc/self/status') as f:
-        return next(int(line.split()[1]) for line in f if line.startswith('VmRSS')) / 1024
+        return next(int(line.split()[1]) for line in f if line.startswith(field)) / 1024
 
 
 def _peak_rss_child(model_cfg, size, num_keypoints, heatmap_size, batch, optim_cfg, queue):
@@ -150,13 +149,18 @@ def _peak_rss_child(model_cfg, size, num_keypoints, heatmap_size, batch, optim_c
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     init_default_scope('mmpose')
-    after_imports = _rss_mb()
+    after_imports = _proc_status_mb('VmRSS')
     model = build(model_cfg, inference=False, device='cpu')
     cfg = Config(dict(optim_wrapper=optim_cfg))
-    train_step_fn(model, cfg, fake_batch(batch, size, num_keypoints, 'cpu', heatmap_size),
-                  'cpu', False)()
-    # Peak resident memory above what the imports (torch, mmpose) take.
-    queue.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - after_imports)
+    step = train_step_fn(model, cfg, fake_batch(batch, size, num_keypoints, 'cpu',
+                                                heatmap_size), 'cpu', False)
+    # Reset the kernel's peak-RSS counter (VmHWM) so that the import peak does not count.
+    with open('/proc/self/clear_refs', 'w') as f:
+        f.write('5')
+    step()
+    # Peak resident memory of the step, above what the imports (torch, mmpose) take: the
+    # model, its gradients and optimizer state, and the step's activations.
+    queue.put(_proc_status_mb('VmHWM') - after_imports)
 
 
 def peak_memory_mb(model, cfg, size, num_keypoints, heatmap_size, batch, device, amp):
