@@ -51,3 +51,20 @@ def test_mmpose_inferencer_draws_clamp_predictions(tiny_clamp, synthetic_ap10k):
     assert (keypoints[:, 0] < 1.25 * image['width']).all()
     vis = result['visualization'][0]
     assert vis.shape == (image['height'], image['width'], 3)
+
+
+def test_mmpose_inferencer_with_an_mmdet_detector_config(tiny_clamp, synthetic_ap10k):
+    """A user's mmdet detector (here RTMDet-tiny's config with random weights) gives the boxes;
+    CLAMP estimates a pose in each."""
+    import mmdet
+    config, checkpoint = tiny_clamp
+    detector = osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs', 'rtmdet',
+                        'rtmdet_tiny_8xb32-300e_coco.py')
+    inferencer = MMPoseInferencer(pose2d=config, pose2d_weights=checkpoint, det_model=detector,
+                                  det_weights=None, det_cat_ids=list(range(80)), device='cpu')
+    img, _, image = _val_instance(synthetic_ap10k)
+    instances = next(inferencer(img, bbox_thr=0.0))['predictions'][0]
+    boxes = np.array([inst['bbox'][0] for inst in instances])
+    assert len(instances) > 1  # one pose per detected box, not the whole image
+    assert not np.allclose(boxes[0], [0, 0, image['width'], image['height']])
+    assert all(np.asarray(inst['keypoints']).shape == (17, 2) for inst in instances)
