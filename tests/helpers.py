@@ -58,8 +58,9 @@ def shrink_config(cfg: Config, data_root: str, work_dir: str, arch: str = 'rn',
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1)
     cfg.default_hooks.visualization = dict(type='PoseVisualizationHook', enable=False)
     cfg.work_dir = work_dir
-    # MMEngine shares one visualizer (and so one scalars.json) between runners of a process
-    # that start in the same second under the same experiment name; keep each run apart.
-    cfg.experiment_name = f'{osp.basename(work_dir)}_{uuid.uuid4().hex[:8]}'
+    # MMPose's runtime names its visualizer 'visualizer', and MMEngine hands an existing
+    # instance of that name (with the first run's vis_data folder, hence scalars.json) to every
+    # later runner of the process; a name per run keeps each run's logs in its own work dir.
+    cfg.visualizer.name = f'visualizer_{uuid.uuid4().hex[:8]}'
     cfg.randomness = dict(seed=0)
     return cfg
