@@ -7,6 +7,9 @@ In one process and alternating the two models (so that both see the same machine
 * one training step (forward, backward, AdamW step of the configs' optimizer), batch 8 on the
   CPU and 32 on CUDA, CLAMP in its training form (text encoder included);
 * how often the text encoder runs in a training step (hook count; once per step, not per image);
+* the floating-point operations of the training step (``torch.utils.flop_counter``, forward and
+  backward): the ratio the step time cannot beat unless CLAMP's extra work runs faster per
+  FLOP than the baseline's;
 * peak memory: CUDA ``max_memory_allocated`` of the training step, or on the CPU the peak
   resident memory of a fresh process that builds the model and runs the step, above what its
   imports take;
@@ -39,6 +42,8 @@ CONFIGS = {
                'configs/ap10k/clamp_clip-vit-b16_4xb32-210e_ap10k-256x256.py'),
 }
 TARGETS = {'infer_b32': 1.05, 'train_step': 1.30}
+# measurement -> (unit, factor from the stored value)
+UNITS = {'peak_memory_mb': ('MB', 1), 'train_step_gflop': ('GFLOP', 1)}
 SMOKE_TEXT = dict(context_length=77, vocab_size=49408, width=64, heads=2, layers=1)
 SMOKE_ARCHS = {
     'rn50': dict(embed_dim=64, vision_cfg=dict(layers=[1, 1, 1, 1], width=16, image_size=64),
@@ -139,6 +144,14 @@ def train_step_fn(model, cfg, batch, device, amp):
     return step
 
 
+def train_step_gflop(step) -> float:
+    """Floating-point operations (forward + backward, 1 multiply-add = 2) of one step."""
+    from torch.utils.flop_counter import FlopCounterMode
+    with FlopCounterMode(display=False) as counter:
+        step()
+    return counter.get_total_flops() / 1e9
+
+
 def _proc_status_mb(field: str) -> float:
     with open('/proc/self/status') as f:
         return next(int(line.split()[1]) for line in f if line.startswith(field)) / 1024
@@ -234,9 +247,9 @@ def benchmark_arch(arch, args, device):
     models = {'baseline': build(baseline_cfg.model, False, device),
               'clamp': build(clamp_cfg.model, False, device)}
     cfgs = {'baseline': baseline_cfg, 'clamp': clamp_cfg}
-    results['train_step'] = alternate(
-        {n: train_step_fn(m, cfgs[n], batch, device, args.amp) for n, m in models.items()},
-        args.repeats, device)
+    steps = {n: train_step_fn(m, cfgs[n], batch, device, args.amp) for n, m in models.items()}
+    results['train_step'] = alternate(steps, args.repeats, device)
+    results['train_step_gflop'] = {n: train_step_gflop(step) for n, step in steps.items()}
 
     calls = []
     handle = models['clamp'].head.text_encoder.register_forward_hook(
@@ -263,8 +276,7 @@ def markdown(all_results, device_name) -> str:
                 lines.append(f'| {arch} | text encoder runs per training step (batch '
                              f'{val["batch"]}) | – | {val["clamp"]} | – | 1 |')
                 continue
-            unit = 'MB' if key == 'peak_memory_mb' else 'ms'
-            scale = 1 if unit == 'MB' else 1000
+            unit, scale = UNITS.get(key, ('ms', 1000))
             ratio = val['clamp'] / val['baseline']
             target = TARGETS.get(key)
             lines.append(

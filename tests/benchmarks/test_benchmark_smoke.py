@@ -18,4 +18,16 @@ def test_benchmark_smoke_run(tmp_path, capsys):
                 'peak_memory_mb'):
         assert rn50[key]['baseline'] > 0 and rn50[key]['clamp'] > 0, key
     assert rn50['text_encoder_calls_per_step']['clamp'] == 1
+    # CLAMP adds the text side, the dense attention pool and the spatial upsampler.
+    assert rn50['train_step_gflop']['clamp'] > rn50['train_step_gflop']['baseline'] > 0
     assert results['pipeline_images_per_s'] > 0
+
+
+def test_profile_smoke_run(capsys):
+    sys.path.insert(0, REPO)
+    from benchmarks.profile_train_step import main
+    main(['--smoke', '--steps', '1', '--top', '5', '--modules'])
+    out = capsys.readouterr().out
+    assert '## rn50 baseline:' in out and '## rn50 clamp:' in out
+    assert 'aten::' in out  # the profiler's operator table
+    assert 'head.spatial_upsampler (fwd)' in out and 'head.text_encoder (fwd)' in out

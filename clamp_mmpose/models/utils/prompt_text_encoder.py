@@ -1,9 +1,11 @@
 """Keypoint prompts through CLIP's frozen text encoder, with a learnable shared context."""
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
+import torch.nn.functional as F
 from open_clip.model import _build_text_tower
 from open_clip.tokenizer import SimpleTokenizer
+from open_clip.transformer import ResidualAttentionBlock
 from torch import Tensor, nn
 
 from .clip_weights import load_clip_tower, resolve_clip_config
@@ -22,6 +24,52 @@ def keypoint_prompt_name(keypoint_name: str) -> str:
     return ' '.join(_ABBREVIATIONS.get(w, w) for w in words)
 
 
+def shared_prefix_block(block: ResidualAttentionBlock, prefix: Tensor,
+                        suffixes: Tensor) -> Tuple[Tensor, Tensor]:
+    """One causal CLIP text block over K sequences that share their first P tokens.
+
+    Under the causal mask the shared tokens never see what follows them, so their states are the
+    same in all K sequences: they are computed once, and each sequence's own tokens attend to
+    them and, causally, to each other. Equal to running the block on the K full sequences.
+
+    Args:
+        block: an open_clip ``ResidualAttentionBlock`` (batch-first, packed q/k/v projection).
+        prefix: the shared tokens, (1, P, W).
+        suffixes: each sequence's own tokens, (K, S, W).
+
+    Returns:
+        the block's output for both, (1, P, W) and (K, S, W).
+    """
+    attn = block.attn
+    k, s = suffixes.shape[:2]
+    p = prefix.shape[1]
+    num_heads = attn.num_heads
+
+    def heads(x: Tensor) -> Tensor:  # (N, L, W) -> (N, heads, L, W / heads)
+        return x.unflatten(-1, (num_heads, -1)).transpose(1, 2)
+
+    q_p, k_p, v_p = map(heads, F.linear(block.ln_1(prefix), attn.in_proj_weight,
+                                        attn.in_proj_bias).chunk(3, dim=-1))
+    q_s, k_s, v_s = map(heads, F.linear(block.ln_1(suffixes), attn.in_proj_weight,
+                                        attn.in_proj_bias).chunk(3, dim=-1))
+    prefix_out = F.scaled_dot_product_attention(q_p, k_p, v_p, is_causal=True)
+    # A suffix token sees the whole prefix and the suffix tokens up to itself.
+    visible = torch.ones(s, p + s, dtype=torch.bool, device=prefix.device)
+    visible[:, p:] = torch.ones(s, s, dtype=torch.bool, device=prefix.device).tril()
+    suffix_out = F.scaled_dot_product_attention(
+        q_s, torch.cat([k_p.expand(k, -1, -1, -1), k_s], dim=2),
+        torch.cat([v_p.expand(k, -1, -1, -1), v_s], dim=2), attn_mask=visible)
+
+    def merge(x: Tensor) -> Tensor:  # (N, heads, L, W / heads) -> (N, L, W)
+        return attn.out_proj(x.transpose(1, 2).flatten(2))
+
+    prefix = prefix + block.ls_1(merge(prefix_out))
+    suffixes = suffixes + block.ls_1(merge(suffix_out))
+    prefix = prefix + block.ls_2(block.mlp(block.ln_2(prefix)))
+    suffixes = suffixes + block.ls_2(block.mlp(block.ln_2(suffixes)))
+    return prefix, suffixes
+
+
 class PromptTextEncoder(nn.Module):
     """E_text: ``[SOT][ctx x M][keypoint name][EOT][pad]`` through CLIP's text transformer.
 
@@ -30,6 +78,10 @@ class PromptTextEncoder(nn.Module):
     so that gradients reach the context. The sequence is ``context_length`` tokens long (CLIP's
     positional embedding truncated to it); the output is ``ln_final`` at EOT times
     ``text_projection``.
+
+    SOT and the context are the same in every prompt, and CLIP's text transformer is causal, so
+    their states are computed once per step rather than once per keypoint
+    (:func:`shared_prefix_block`): about a third of the work of K full sequences.
 
     Args:
         arch: open_clip model name or config dict (its ``text_cfg`` and ``embed_dim``).
@@ -53,6 +105,14 @@ class PromptTextEncoder(nn.Module):
         if context_length > text.context_length:
             raise ValueError(f'context_length {context_length} exceeds the CLIP text '
                              f'encoder\'s {text.context_length}')
+        for block in text.transformer.resblocks:
+            if not (type(block) is ResidualAttentionBlock and block.attn.batch_first
+                    and block.attn.in_proj_weight is not None):
+                raise ValueError(
+                    f'PromptTextEncoder needs CLIP\'s causal text transformer (open_clip '
+                    f'ResidualAttentionBlock, batch first, packed q/k/v); the text tower of '
+                    f'{arch!r} uses {type(block).__name__}. Use a CLIP arch (RN50, ViT-B-16, '
+                    f'ViT-L-14) or one with the same text tower.')
         # The frozen CLIP text tower (open_clip's TextTransformer, so CLIP weight files load).
         # A submodule of its own, so optimizer rules can target it without the context.
         self.clip_text = text
@@ -66,8 +126,8 @@ class PromptTextEncoder(nn.Module):
         tokens, eot_index = self.tokenize(keypoint_names, num_context_tokens, context_length)
         self.register_buffer('tokens', tokens, persistent=False)
         self.register_buffer('eot_index', eot_index, persistent=False)
-        causal = torch.full((context_length, context_length), float('-inf')).triu_(1)
-        self.register_buffer('attn_mask', causal, persistent=False)
+        # Padding after the longest prompt's EOT cannot reach any EOT (causal): never computed.
+        self.used_length = int(eot_index.max()) + 1
 
     @staticmethod
     def tokenize(keypoint_names: Sequence[str], num_context_tokens: int,
@@ -99,12 +159,13 @@ class PromptTextEncoder(nn.Module):
     def forward(self) -> Tensor:
         """-> prompt embeddings (K, C_t), one per keypoint."""
         clip = self.clip_text
-        k, length = self.tokens.shape
-        x = clip.token_embedding(self.tokens)  # (K, L, W)
-        context = self.context.to(x.dtype).expand(k, -1, -1)
-        m = context.shape[1]
-        x = torch.cat([x[:, :1], context, x[:, 1 + m:]], dim=1)
-        x = x + clip.positional_embedding[:length].to(x.dtype)
-        x = clip.transformer(x, attn_mask=self.attn_mask)
-        x = clip.ln_final(x[torch.arange(k, device=x.device), self.eot_index])
-        return x @ clip.text_projection
+        k = self.tokens.shape[0]
+        p = 1 + self.context.shape[0]  # shared prefix: SOT and the M context tokens
+        positions = clip.positional_embedding[:self.used_length]
+        sot = clip.token_embedding(self.tokens[:1, :1])  # (1, 1, W)
+        prefix = torch.cat([sot, self.context.to(sot.dtype)[None]], dim=1) + positions[:p]
+        suffixes = clip.token_embedding(self.tokens[:, p:self.used_length]) + positions[p:]
+        for block in clip.transformer.resblocks:
+            prefix, suffixes = shared_prefix_block(block, prefix, suffixes)
+        eot = suffixes[torch.arange(k, device=suffixes.device), self.eot_index - p]
+        return clip.ln_final(eot) @ clip.text_projection

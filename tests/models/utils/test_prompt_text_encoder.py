@@ -49,6 +49,39 @@ def test_frozen_tower_but_context_gets_gradients():
     assert all(p.grad is None for n, p in encoder.named_parameters() if n != 'context')
 
 
+def full_sequence_prompts(encoder: PromptTextEncoder) -> torch.Tensor:
+    """The prompts computed the plain way: K full sequences through CLIP's causal transformer."""
+    clip = encoder.clip_text
+    k, length = encoder.tokens.shape
+    m = encoder.context.shape[0]
+    x = clip.token_embedding(encoder.tokens)
+    x = torch.cat([x[:, :1], encoder.context.expand(k, -1, -1), x[:, 1 + m:]], dim=1)
+    x = x + clip.positional_embedding[:length]
+    causal = torch.full((length, length), float('-inf')).triu_(1)
+    x = clip.transformer(x, attn_mask=causal)
+    return clip.ln_final(x[torch.arange(k), encoder.eot_index]) @ clip.text_projection
+
+
+def test_shared_prefix_equals_full_sequences_values_and_context_gradients():
+    """SOT and the context are computed once for all keypoints; outputs and the context's
+    gradient equal those of K full sequences (names of different lengths, so EOTs differ)."""
+    torch.manual_seed(0)
+    encoder = PromptTextEncoder(copy.deepcopy(TINY_RN), NAMES + ['nose'])
+    assert encoder.eot_index.tolist() == [11, 12, 12, 10]
+    weights = torch.randn(4, 64)
+
+    fast = encoder()
+    (fast * weights).sum().backward()
+    fast_grad = encoder.context.grad.clone()
+    encoder.context.grad = None
+    full = full_sequence_prompts(encoder)
+    (full * weights).sum().backward()
+
+    torch.testing.assert_close(fast, full, rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(fast_grad, encoder.context.grad, rtol=1e-4, atol=1e-5)
+    assert fast_grad.abs().sum() > 0
+
+
 def test_name_too_long_for_the_prompt():
     with pytest.raises(ValueError, match=r"'left front paw of the animal' is 6 tokens long but "
                        r'the prompt has room for 3'):

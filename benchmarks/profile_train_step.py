@@ -1,0 +1,98 @@
+"""Where a CLAMP training step spends its time, next to the SimpleBaseline's (torch profiler).
+
+Builds both models of an arch from the repository's configs (random weights), runs a few
+training steps of each (forward, backward, the config's optimizer) under ``torch.profiler``
+and prints, for each, the step time and the top operators by self time. With ``--modules``
+it also prints the time of each head sub-module (forward + backward), which is what the
+operator table cannot name.
+
+    python benchmarks/profile_train_step.py --arch rn50 --batch 8
+"""
+import argparse
+import logging
+import os.path as osp
+import sys
+import time
+from collections import defaultdict
+
+import torch
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from benchmark import build, fake_batch, load_configs, train_step_fn  # noqa: E402
+
+
+def module_times(model, step, modules, steps):
+    """Seconds per step spent in each named module's forward and backward."""
+    totals = defaultdict(float)
+    handles = []
+    for name in modules:
+        module = model.get_submodule(name)
+        starts = {}
+
+        def pre(mod, args, name=name):
+            starts[name] = time.perf_counter()
+
+        def post(mod, args, out, name=name):
+            totals[name + ' (fwd)'] += time.perf_counter() - starts[name]
+
+        def bpre(mod, grad_out, name=name):
+            starts[name + 'b'] = time.perf_counter()
+
+        def bpost(mod, grad_in, grad_out, name=name):
+            totals[name + ' (bwd)'] += time.perf_counter() - starts[name + 'b']
+
+        handles += [module.register_forward_pre_hook(pre), module.register_forward_hook(post),
+                    module.register_full_backward_pre_hook(bpre),
+                    module.register_full_backward_hook(bpost)]
+    for _ in range(steps):
+        step()
+    for h in handles:
+        h.remove()
+    return {k: v / steps for k, v in totals.items()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--arch', default='rn50', choices=['rn50', 'vitb16'])
+    parser.add_argument('--batch', type=int, default=8)
+    parser.add_argument('--steps', type=int, default=3)
+    parser.add_argument('--top', type=int, default=15)
+    parser.add_argument('--smoke', action='store_true', help='tiny CLIP towers (CI)')
+    parser.add_argument('--modules', action='store_true',
+                        help='also time the head sub-modules and the backbone')
+    args = parser.parse_args(argv)
+
+    import clamp_mmpose  # noqa: F401
+    from mmengine.logging import MMLogger
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmpose')
+    # The optimizer constructor logs one line per parameter.
+    MMLogger.get_current_instance().setLevel(logging.WARNING)
+    cfgs = dict(zip(('baseline', 'clamp'), load_configs(args.arch, smoke=args.smoke)))
+    for name, cfg in cfgs.items():
+        size = tuple(cfg.codec['input_size'])
+        heatmap_size = tuple(cfg.codec['heatmap_size'])
+        k = cfg.model.head.out_channels
+        model = build(cfg.model, inference=False, device='cpu')
+        step = train_step_fn(model, cfg, fake_batch(args.batch, size, k, 'cpu', heatmap_size),
+                             'cpu', amp=False)
+        step()  # warm-up
+        start = time.perf_counter()
+        for _ in range(args.steps):
+            step()
+        print(f'\n## {args.arch} {name}: {(time.perf_counter() - start) / args.steps * 1000:.0f}'
+              f' ms per training step (batch {args.batch})')
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+            for _ in range(args.steps):
+                step()
+        print(prof.key_averages().table(sort_by='self_cpu_time_total', row_limit=args.top))
+        if args.modules:
+            names = ['backbone'] + [f'head.{n}' for n, _ in model.head.named_children()
+                                    if not n.startswith('loss')]
+            for mod, sec in sorted(module_times(model, step, names, args.steps).items(),
+                                   key=lambda kv: -kv[1]):
+                print(f'  {mod:40s} {sec * 1000:8.1f} ms')
+
+
+if __name__ == '__main__':
+    main()
