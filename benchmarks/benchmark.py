@@ -21,6 +21,7 @@ writes JSON. Full run: ``python benchmarks/benchmark.py``; CI smoke run: ``--smo
 import argparse
 import copy
 import json
+import logging
 import multiprocessing
 import os
 import os.path as osp
@@ -116,7 +117,7 @@ def timed(fn, device) -> float:
     return time.perf_counter() - start
 
 
-def alternate(fns: dict, repeats: int, device: str) -> dict:
+def alternate(fns: dict, repeats: int, device: str, label: str = '') -> dict:
     """Median seconds of each callable, calling them in turn (after one warm-up each)."""
     for fn in fns.values():
         fn()
@@ -124,7 +125,11 @@ def alternate(fns: dict, repeats: int, device: str) -> dict:
     for _ in range(repeats):
         for name, fn in fns.items():
             times[name].append(timed(fn, device))
-    return {name: statistics.median(t) for name, t in times.items()}
+    medians = {name: statistics.median(t) for name, t in times.items()}
+    if label:
+        print(f'{label}: ' + ', '.join(f'{n} {t * 1000:.1f} ms' for n, t in medians.items()),
+              flush=True)
+    return medians
 
 
 def train_step_fn(model, cfg, batch, device, amp):
@@ -238,8 +243,8 @@ def benchmark_arch(arch, args, device):
                         else:
                             model.predict(inputs, copy.deepcopy(samples))
                 fns[name] = run
-            results[f'infer_b{batch}{"_flip" if flip else ""}'] = alternate(
-                fns, args.repeats, device)
+            key = f'infer_b{batch}{"_flip" if flip else ""}'
+            results[key] = alternate(fns, args.repeats, device, f'{arch} {key}')
     del infer
 
     train_batch = args.train_batch or (32 if device.startswith('cuda') else 8)
@@ -248,7 +253,7 @@ def benchmark_arch(arch, args, device):
               'clamp': build(clamp_cfg.model, False, device)}
     cfgs = {'baseline': baseline_cfg, 'clamp': clamp_cfg}
     steps = {n: train_step_fn(m, cfgs[n], batch, device, args.amp) for n, m in models.items()}
-    results['train_step'] = alternate(steps, args.repeats, device)
+    results['train_step'] = alternate(steps, args.repeats, device, f'{arch} train_step')
     results['train_step_gflop'] = {n: train_step_gflop(step) for n, step in steps.items()}
 
     calls = []
@@ -305,8 +310,11 @@ def main(argv=None):
         args.train_batch = 4
 
     import clamp_mmpose  # noqa: F401
+    from mmengine.logging import MMLogger
     from mmengine.registry import init_default_scope
     init_default_scope('mmpose')
+    # Weight-initialisation and optimizer-construction logs would bury the figures.
+    MMLogger.get_current_instance().setLevel(logging.WARNING)
     device_name = (torch.cuda.get_device_name() if args.device.startswith('cuda') else
                    f'CPU ({torch.get_num_threads()} threads)') + (' + AMP' if args.amp else '')
     results = {arch: benchmark_arch(arch, args, args.device) for arch in args.archs}

@@ -295,41 +295,17 @@ def plot_score_maps(model, data_root: str, out_file: str, cols: int = 6, panel_p
     embeddings and the image-conditioned prompt), upsampled to the input crop and laid over
     it; the first panel is the crop with its ground-truth keypoints. Returns the file, panel
     count, pixel size (width, height) and the score-map grid size."""
-    import torch
-    import torch.nn.functional as F
-    from mmcv.transforms import Compose
-    from mmengine.dataset import pseudo_collate
-    from clamp_mmpose.models.utils.prompt_text_encoder import keypoint_prompt_name
+    import cv2
 
+    from clamp_mmpose.tools.score_maps import instance_score_maps
     meta = model.dataset_meta
-    num_kpts = meta['num_keypoints']
-    names = [keypoint_prompt_name(meta['keypoint_id2name'][k]) for k in range(num_kpts)]
     img, ann, species = _pick_instance(data_root)
-    gt = np.asarray(ann['keypoints'], dtype=np.float32).reshape(-1, 3)
     x, y, w, h = ann['bbox']
-    pipeline = []
-    for step in model.cfg.test_dataloader.dataset.pipeline:
-        step = dict(step)
-        if step['type'] == 'PackPoseInputs':
-            step['pack_transformed'] = True
-        pipeline.append(step)
-    data_info = dict(img_path=osp.join(data_root, 'data', img['file_name']),
-                     bbox=np.array([[x, y, x + w, y + h]], dtype=np.float32),
-                     bbox_score=np.ones(1, dtype=np.float32),
-                     keypoints=gt[None, :, :2], keypoints_visible=(gt[None, :, 2] > 0) * 1.0)
-    data_info.update(meta)
-    data = Compose(pipeline)(data_info)
-    crop = data['inputs'].permute(1, 2, 0).numpy()[..., ::-1]  # BGR -> RGB, (H, W, 3)
-    sample = data['data_samples']
-    kpts = np.asarray(sample.gt_instances.transformed_keypoints)[0]
-    visible = np.asarray(sample.gt_instances.keypoints_visible)[0] > 0
-    with torch.no_grad():
-        batch = model.data_preprocessor(pseudo_collate([data]), False)
-        outputs = model.head.forward_all(model.extract_feat(batch['inputs']))
-    score_maps = outputs.score_maps[0].float()  # (K, h, w)
-    grid = tuple(score_maps.shape[-2:])
-    maps = F.interpolate(score_maps[None], size=crop.shape[:2], mode='bilinear',
-                         align_corners=False)[0].numpy()
+    crop, maps, names, grid, kpts, visible = instance_score_maps(
+        model, cv2.imread(osp.join(data_root, 'data', img['file_name'])),
+        (x, y, x + w, y + h), keypoints=np.reshape(ann['keypoints'], (-1, 3)))
+    crop = crop[..., ::-1]  # BGR -> RGB
+    num_kpts = len(names)
 
     panels = num_kpts + 1
     rows = -(-panels // cols)

@@ -1,6 +1,6 @@
 """Per-keypoint score maps of a CLAMP model laid over the instance (supplementary Fig. S1)."""
 import argparse
-from typing import List, Sequence, Tuple
+from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -14,31 +14,61 @@ from ..visualization import grid, overlay_heat, titled
 from ..visualization.samples import bbox_xyxy, dataset_instances
 
 
-def instance_score_maps(model, image: np.ndarray,
-                        bbox: Sequence[float]) -> Tuple[np.ndarray, np.ndarray, List[str]]:
+class InstanceScoreMaps(NamedTuple):
+    """What :func:`instance_score_maps` returns.
+
+    Attributes:
+        crop: the model's input crop, (h, w, 3) BGR.
+        maps: the score maps S upsampled to the crop, (K, h, w), in [-1, 1].
+        names: the K keypoint names in words.
+        grid: the score maps' own size (H, W) before upsampling.
+        keypoints: given keypoints in crop coordinates, (K, 2), or None.
+        visible: their visibility, (K,) bool, or None.
+    """
+    crop: np.ndarray
+    maps: np.ndarray
+    names: List[str]
+    grid: Tuple[int, int]
+    keypoints: Optional[np.ndarray] = None
+    visible: Optional[np.ndarray] = None
+
+
+def instance_score_maps(model, image: np.ndarray, bbox: Sequence[float],
+                        keypoints: Optional[np.ndarray] = None) -> InstanceScoreMaps:
     """Score maps S of one instance, as the model sees it.
 
     Args:
         model: a CLAMP pose estimator from :func:`mmpose.apis.init_model`.
         image: BGR image (H, W, 3).
         bbox: (x1, y1, x2, y2).
-
-    Returns:
-        the model's input crop (h, w, 3) BGR, the score maps upsampled to it (K, h, w) in
-        [-1, 1], and the keypoint names in words.
+        keypoints: optional (K, 3) keypoints (x, y, visibility) in image coordinates, to be
+            brought into the crop by the same affine transform.
     """
-    pipeline = Compose(model.cfg.test_dataloader.dataset.pipeline)
+    pipeline = [dict(step) for step in model.cfg.test_dataloader.dataset.pipeline]
     data = dict(img=image, bbox=np.asarray([bbox], np.float32), bbox_score=np.ones(1, np.float32))
+    if keypoints is not None:
+        keypoints = np.asarray(keypoints, np.float32)
+        data.update(keypoints=keypoints[None, :, :2],
+                    keypoints_visible=(keypoints[None, :, 2] > 0).astype(np.float32))
+        for step in pipeline:
+            if step['type'] == 'PackPoseInputs':
+                step['pack_transformed'] = True
     data.update(model.dataset_meta)
-    data = pipeline(data)
+    data = Compose(pipeline)(data)
     batch = model.data_preprocessor(pseudo_collate([data]), False)
     with torch.no_grad():
         maps = model.head.forward_all(model.extract_feat(batch['inputs'])).score_maps
     crop = data['inputs'].permute(1, 2, 0).numpy().astype(np.uint8).copy()
+    grid_size = tuple(maps.shape[-2:])
     maps = F.interpolate(maps.float(), size=crop.shape[:2], mode='bilinear',
                          align_corners=False)[0].numpy()
     names = [keypoint_prompt_name(n) for n in model.head.keypoint_names]
-    return crop, maps, names
+    if keypoints is None:
+        return InstanceScoreMaps(crop, maps, names, grid_size)
+    instance = data['data_samples'].gt_instances
+    return InstanceScoreMaps(crop, maps, names, grid_size,
+                             np.asarray(instance.transformed_keypoints)[0],
+                             np.asarray(instance.keypoints_visible)[0] > 0)
 
 
 def score_map_grid(crop: np.ndarray, maps: np.ndarray, names: Sequence[str], cols: int = 6,
@@ -82,7 +112,7 @@ def main(argv=None):
     else:
         instance = dataset_instances(Config.fromfile(args.config), args.split)[args.sample]
         image, bbox = cv2.imread(instance['img_path']), bbox_xyxy(instance)
-    crop, maps, names = instance_score_maps(model, image, bbox)
+    crop, maps, names = instance_score_maps(model, image, bbox)[:3]
     cv2.imwrite(args.out, score_map_grid(crop, maps, names))
     print(f'score maps of {len(names)} keypoints written to {args.out}')
     return 0

@@ -10,13 +10,12 @@ custom_imports = dict(imports=['clamp_mmpose'], allow_failed_imports=False)
 clip_arch = 'RN50'
 clip_weights = 'data/clip/RN50.pt'
 
-# AdamW; the frozen text encoder gets no update, norms and biases no weight decay.
+# AdamW; norms and biases get no weight decay. The frozen text encoder (requires_grad=False) is
+# left out of the optimizer, with one log line rather than a warning per tensor.
 optim_wrapper = dict(
+    constructor='CLAMPOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=5e-4, weight_decay=1e-4),
-    paramwise_cfg=dict(
-        norm_decay_mult=0.0,
-        bias_decay_mult=0.0,
-        custom_keys={'head.text_encoder.clip_text': dict(lr_mult=0.0, decay_mult=0.0)}))
+    paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0))
 # Paper: 4 GPUs x 32 images.
 auto_scale_lr = dict(base_batch_size=128)
 # A NaN or infinite loss term stops training before a checkpoint is written.

@@ -7,12 +7,7 @@ clip_weights = 'data/clip/ViT-B-16.pt'
 # The ViT backbone learns at 0.1x; norms get no weight decay, biases do.
 optim_wrapper = dict(
     paramwise_cfg=dict(
-        _delete_=True,
-        norm_decay_mult=0.0,
-        custom_keys={
-            'backbone': dict(lr_mult=0.1),
-            'head.text_encoder.clip_text': dict(lr_mult=0.0, decay_mult=0.0)
-        }))
+        _delete_=True, norm_decay_mult=0.0, custom_keys={'backbone': dict(lr_mult=0.1)}))
 
 model = dict(
     backbone=dict(arch=clip_arch, pretrained=clip_weights, drop_path_rate=0.4),

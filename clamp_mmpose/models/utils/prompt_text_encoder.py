@@ -123,22 +123,24 @@ class PromptTextEncoder(nn.Module):
         self.context = nn.Parameter(torch.empty(num_context_tokens, width))
         nn.init.trunc_normal_(self.context, std=1.0)
 
-        tokens, eot_index = self.tokenize(keypoint_names, num_context_tokens, context_length)
+        # Padding after the longest prompt's EOT cannot reach any EOT (causal): never computed.
+        tokens, eot_index, self.used_length = self.tokenize(keypoint_names, num_context_tokens,
+                                                            context_length)
         self.register_buffer('tokens', tokens, persistent=False)
         self.register_buffer('eot_index', eot_index, persistent=False)
-        # Padding after the longest prompt's EOT cannot reach any EOT (causal): never computed.
-        self.used_length = int(eot_index.max()) + 1
 
     @staticmethod
     def tokenize(keypoint_names: Sequence[str], num_context_tokens: int,
                  context_length: int):
-        """Token ids (K, L) with ``num_context_tokens`` placeholder slots after SOT."""
+        """Token ids (K, L) with ``num_context_tokens`` placeholder slots after SOT, the EOT
+        positions (K,), and the length of the longest prompt up to its EOT."""
         tokenizer = SimpleTokenizer()
         sot = tokenizer.encoder['<start_of_text>']
         eot = tokenizer.encoder['<end_of_text>']
         room = context_length - num_context_tokens - 2
         tokens = torch.zeros(len(keypoint_names), context_length, dtype=torch.long)
         eot_index = torch.zeros(len(keypoint_names), dtype=torch.long)
+        used_length = 0
         for k, name in enumerate(keypoint_names):
             words = tokenizer.encode(keypoint_prompt_name(name))
             if len(words) > room:
@@ -151,7 +153,8 @@ class PromptTextEncoder(nn.Module):
             seq = [sot] * (1 + num_context_tokens) + words + [eot]
             tokens[k, :len(seq)] = torch.tensor(seq)
             eot_index[k] = len(seq) - 1
-        return tokens, eot_index
+            used_length = max(used_length, len(seq))
+        return tokens, eot_index, used_length
 
     def load_pretrained(self, path: str) -> None:
         load_clip_tower(self.clip_text, path, 'text', self.arch)

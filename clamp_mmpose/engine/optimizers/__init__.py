@@ -1,0 +1,3 @@
+from .clamp_optim_wrapper_constructor import CLAMPOptimWrapperConstructor
+
+__all__ = ['CLAMPOptimWrapperConstructor']
