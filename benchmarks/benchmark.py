@@ -7,9 +7,9 @@ In one process and alternating the two models (so that both see the same machine
 * one training step (forward, backward, AdamW step of the configs' optimizer), batch 8 on the
   CPU and 32 on CUDA, CLAMP in its training form (text encoder included);
 * how often the text encoder runs in a training step (hook count; once per step, not per image);
-* the floating-point operations of the training step (``torch.utils.flop_counter``, forward and
-  backward): the ratio the step time cannot beat unless CLAMP's extra work runs faster per
-  FLOP than the baseline's;
+* floating-point operations (``torch.utils.flop_counter``, 1 multiply-add = 2) of one image's
+  inference and of the training step (forward and backward): the ratios the times cannot beat
+  unless CLAMP's extra work runs faster per FLOP than the baseline's;
 * peak memory: CUDA ``max_memory_allocated`` of the training step, or on the CPU the peak
   resident memory of a fresh process that builds the model and runs the step, above what its
   imports take;
@@ -44,7 +44,8 @@ CONFIGS = {
 }
 TARGETS = {'infer_b32': 1.05, 'train_step': 1.30}
 # measurement -> (unit, factor from the stored value)
-UNITS = {'peak_memory_mb': ('MB', 1), 'train_step_gflop': ('GFLOP', 1)}
+UNITS = {'peak_memory_mb': ('MB', 1), 'train_step_gflop': ('GFLOP', 1),
+         'infer_gflop_per_image': ('GFLOP', 1)}
 SMOKE_TEXT = dict(context_length=77, vocab_size=49408, width=64, heads=2, layers=1)
 SMOKE_ARCHS = {
     'rn50': dict(embed_dim=64, vision_cfg=dict(layers=[1, 1, 1, 1], width=16, image_size=64),
@@ -149,11 +150,12 @@ def train_step_fn(model, cfg, batch, device, amp):
     return step
 
 
-def train_step_gflop(step) -> float:
-    """Floating-point operations (forward + backward, 1 multiply-add = 2) of one step."""
+def gflop(fn) -> float:
+    """Floating-point operations of ``fn()`` (every aten matmul / conv / attention, forward
+    and backward; 1 multiply-add = 2)."""
     from torch.utils.flop_counter import FlopCounterMode
     with FlopCounterMode(display=False) as counter:
-        step()
+        fn()
     return counter.get_total_flops() / 1e9
 
 
@@ -229,6 +231,10 @@ def benchmark_arch(arch, args, device):
 
     infer = {'baseline': build(baseline_cfg.model, True, device).eval(),
              'clamp': build(clamp_cfg.model, True, device).eval()}
+    image = torch.randn(1, 3, size[1], size[0], device=device)
+    with torch.no_grad():
+        results['infer_gflop_per_image'] = {
+            n: gflop(lambda m=m: m(image, None, mode='tensor')) for n, m in infer.items()}
     for batch in args.infer_batches:
         inputs, samples = fake_batch(batch, size, k, device, heatmap_size)
         for flip in (False, True):
@@ -254,7 +260,7 @@ def benchmark_arch(arch, args, device):
     cfgs = {'baseline': baseline_cfg, 'clamp': clamp_cfg}
     steps = {n: train_step_fn(m, cfgs[n], batch, device, args.amp) for n, m in models.items()}
     results['train_step'] = alternate(steps, args.repeats, device, f'{arch} train_step')
-    results['train_step_gflop'] = {n: train_step_gflop(step) for n, step in steps.items()}
+    results['train_step_gflop'] = {n: gflop(step) for n, step in steps.items()}
 
     calls = []
     handle = models['clamp'].head.text_encoder.register_forward_hook(

@@ -20,6 +20,8 @@ def test_benchmark_smoke_run(tmp_path, capsys):
     assert rn50['text_encoder_calls_per_step']['clamp'] == 1
     # CLAMP adds the text side, the dense attention pool and the spatial upsampler.
     assert rn50['train_step_gflop']['clamp'] > rn50['train_step_gflop']['baseline'] > 0
+    assert (rn50['infer_gflop_per_image']['clamp'] > rn50['infer_gflop_per_image']['baseline']
+            > 0)
     assert results['pipeline_images_per_s'] > 0
 
 
