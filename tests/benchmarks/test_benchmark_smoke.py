@@ -27,9 +27,18 @@ def test_benchmark_smoke_run(tmp_path, capsys):
 
 def test_profile_smoke_run(capsys):
     sys.path.insert(0, REPO)
-    from benchmarks.profile_train_step import main
+    from benchmarks.profile_step import main
     main(['--smoke', '--steps', '1', '--top', '5', '--modules'])
     out = capsys.readouterr().out
     assert '## rn50 baseline:' in out and '## rn50 clamp:' in out
     assert 'aten::' in out  # the profiler's operator table
     assert 'head.spatial_upsampler (fwd)' in out and 'head.text_encoder (fwd)' in out
+
+
+def test_profile_inference_smoke_run(capsys):
+    sys.path.insert(0, REPO)
+    from benchmarks.profile_step import main
+    main(['--smoke', '--inference', '--shapes', '--steps', '1', '--top', '5', '--batch', '2'])
+    out = capsys.readouterr().out
+    assert 'ms per inference (predict, no flip) (batch 2)' in out
+    assert 'Input Shapes' in out

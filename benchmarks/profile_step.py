@@ -1,15 +1,19 @@
-"""Where a CLAMP training step spends its time, next to the SimpleBaseline's (torch profiler).
+"""Where a CLAMP step spends its time, next to the SimpleBaseline's (torch profiler).
 
-Builds both models of an arch from the repository's configs (random weights), runs a few
-training steps of each (forward, backward, the config's optimizer) under ``torch.profiler``
-and prints, for each, the step time and the top operators by self time. With ``--modules``
-it also prints the time of each head sub-module (forward and backward), which is what the
-operator table cannot name; a backward time is shown only for modules whose input needs a
-gradient (not the backbone, nor the text encoder, which has no input).
+Builds both models of an arch from the repository's configs (random weights) and runs a few
+steps of each under ``torch.profiler``: training steps (forward, backward, the config's
+optimizer) by default, or with ``--inference`` the exported inference form's ``predict`` (flip
+test off). Prints, for each model, the time per step and the top operators by self time
+(``--shapes``: split by input shape, which tells the layers apart). With ``--modules`` it also
+prints the time of the backbone and of each head sub-module (forward and backward), which is
+what the operator table cannot name; a backward time is shown only for modules whose input
+needs a gradient (not the backbone, nor the text encoder, which has no input).
 
-    python benchmarks/profile_train_step.py --arch rn50 --batch 8
+    python benchmarks/profile_step.py --arch rn50 --batch 8 --modules
+    python benchmarks/profile_step.py --arch rn50 --batch 32 --inference --shapes
 """
 import argparse
+import copy
 import logging
 import os.path as osp
 import sys
@@ -60,7 +64,11 @@ def main(argv=None):
     parser.add_argument('--top', type=int, default=15)
     parser.add_argument('--smoke', action='store_true', help='tiny CLIP towers (CI)')
     parser.add_argument('--modules', action='store_true',
-                        help='also time the head sub-modules and the backbone')
+                        help='also time the backbone and the head sub-modules')
+    parser.add_argument('--inference', action='store_true',
+                        help='profile the exported inference form\'s predict, not training')
+    parser.add_argument('--shapes', action='store_true',
+                        help='split the operator table by input shape')
     args = parser.parse_args(argv)
 
     import clamp_mmpose  # noqa: F401
@@ -70,23 +78,34 @@ def main(argv=None):
     # The optimizer constructor logs one line per parameter.
     MMLogger.get_current_instance().setLevel(logging.WARNING)
     cfgs = dict(zip(('baseline', 'clamp'), load_configs(args.arch, smoke=args.smoke)))
+    what = 'inference (predict, no flip)' if args.inference else 'training step'
     for name, cfg in cfgs.items():
         size = tuple(cfg.codec['input_size'])
         heatmap_size = tuple(cfg.codec['heatmap_size'])
         k = cfg.model.head.out_channels
-        model = build(cfg.model, inference=False, device='cpu')
-        step = train_step_fn(model, cfg, fake_batch(args.batch, size, k, 'cpu', heatmap_size),
-                             'cpu', amp=False)
+        model = build(cfg.model, inference=args.inference, device='cpu')
+        inputs, samples = fake_batch(args.batch, size, k, 'cpu', heatmap_size)
+        if args.inference:
+            model.eval().test_cfg['flip_test'] = False
+
+            def step():
+                with torch.no_grad():
+                    model.predict(inputs, copy.deepcopy(samples))
+        else:
+            step = train_step_fn(model, cfg, (inputs, samples), 'cpu', amp=False)
         step()  # warm-up
         start = time.perf_counter()
         for _ in range(args.steps):
             step()
         print(f'\n## {args.arch} {name}: {(time.perf_counter() - start) / args.steps * 1000:.0f}'
-              f' ms per training step (batch {args.batch})')
-        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+              f' ms per {what} (batch {args.batch})')
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU],
+                                    record_shapes=args.shapes) as prof:
             for _ in range(args.steps):
                 step()
-        print(prof.key_averages().table(sort_by='self_cpu_time_total', row_limit=args.top))
+        print(prof.key_averages(group_by_input_shape=args.shapes).table(
+            sort_by='self_cpu_time_total', row_limit=args.top, max_name_column_width=40,
+            max_shapes_column_width=70))
         if args.modules:
             names = ['backbone'] + [f'head.{n}' for n, _ in model.head.named_children()
                                     if not n.startswith('loss')]
