@@ -310,6 +310,12 @@ def main(argv=None):
     parser.add_argument('--train-batch', type=int, default=None)
     parser.add_argument('--out', default='work_dirs/benchmark.json')
     args = parser.parse_args(argv)
+    if args.device.startswith('cuda') and not torch.cuda.is_available():
+        parser.error(f'--device {args.device}: torch sees no CUDA device here '
+                     f'(torch.cuda.is_available() is False); run on a GPU machine or drop '
+                     f'--device to measure on the CPU')
+    if args.amp and not args.device.startswith('cuda'):
+        parser.error('--amp measures fp16 autocast on CUDA; use it with --device cuda')
     args.repeats = args.repeats or (2 if args.smoke else 5)
     args.infer_batches = (1, 8) if args.smoke else (1, 32)
     if args.smoke and args.train_batch is None:

@@ -2,6 +2,9 @@
 import json
 import sys
 
+import pytest
+import torch
+
 from tests.helpers import REPO
 
 
@@ -42,3 +45,16 @@ def test_profile_inference_smoke_run(capsys):
     out = capsys.readouterr().out
     assert 'ms per inference (predict, no flip) (batch 2)' in out
     assert 'Input Shapes' in out
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='needs a machine without CUDA')
+@pytest.mark.parametrize('argv, message', [
+    (['--device', 'cuda'], 'torch sees no CUDA device here'),
+    (['--amp'], '--amp measures fp16 autocast on CUDA'),
+])
+def test_bad_device_options_are_named(argv, message, capsys):
+    sys.path.insert(0, REPO)
+    from benchmarks.benchmark import main
+    with pytest.raises(SystemExit) as exc:
+        main(['--smoke'] + argv)
+    assert exc.value.code == 2 and message in capsys.readouterr().err
