@@ -24,8 +24,16 @@ def keypoint_prompt_name(keypoint_name: str) -> str:
     return ' '.join(_ABBREVIATIONS.get(w, w) for w in words)
 
 
-def shared_prefix_block(block: ResidualAttentionBlock, prefix: Tensor,
-                        suffixes: Tensor) -> Tuple[Tensor, Tensor]:
+def suffix_attention_mask(prefix_length: int, suffix_length: int) -> Tensor:
+    """(S, P + S) bool: a suffix token sees the whole prefix and the suffix tokens up to
+    itself."""
+    visible = torch.ones(suffix_length, prefix_length + suffix_length, dtype=torch.bool)
+    visible[:, prefix_length:] = visible[:, prefix_length:].tril()
+    return visible
+
+
+def shared_prefix_block(block: ResidualAttentionBlock, prefix: Tensor, suffixes: Tensor,
+                        suffix_mask: Tensor) -> Tuple[Tensor, Tensor]:
     """One causal CLIP text block over K sequences that share their first P tokens.
 
     Under the causal mask the shared tokens never see what follows them, so their states are the
@@ -36,13 +44,13 @@ def shared_prefix_block(block: ResidualAttentionBlock, prefix: Tensor,
         block: an open_clip ``ResidualAttentionBlock`` (batch-first, packed q/k/v projection).
         prefix: the shared tokens, (1, P, W).
         suffixes: each sequence's own tokens, (K, S, W).
+        suffix_mask: :func:`suffix_attention_mask` of (P, S).
 
     Returns:
         the block's output for both, (1, P, W) and (K, S, W).
     """
     attn = block.attn
-    k, s = suffixes.shape[:2]
-    p = prefix.shape[1]
+    k = suffixes.shape[0]
     num_heads = attn.num_heads
 
     def heads(x: Tensor) -> Tensor:  # (N, L, W) -> (N, heads, L, W / heads)
@@ -53,12 +61,9 @@ def shared_prefix_block(block: ResidualAttentionBlock, prefix: Tensor,
     q_s, k_s, v_s = map(heads, F.linear(block.ln_1(suffixes), attn.in_proj_weight,
                                         attn.in_proj_bias).chunk(3, dim=-1))
     prefix_out = F.scaled_dot_product_attention(q_p, k_p, v_p, is_causal=True)
-    # A suffix token sees the whole prefix and the suffix tokens up to itself.
-    visible = torch.ones(s, p + s, dtype=torch.bool, device=prefix.device)
-    visible[:, p:] = torch.ones(s, s, dtype=torch.bool, device=prefix.device).tril()
     suffix_out = F.scaled_dot_product_attention(
         q_s, torch.cat([k_p.expand(k, -1, -1, -1), k_s], dim=2),
-        torch.cat([v_p.expand(k, -1, -1, -1), v_s], dim=2), attn_mask=visible)
+        torch.cat([v_p.expand(k, -1, -1, -1), v_s], dim=2), attn_mask=suffix_mask)
 
     def merge(x: Tensor) -> Tensor:  # (N, heads, L, W / heads) -> (N, L, W)
         return attn.out_proj(x.transpose(1, 2).flatten(2))
@@ -114,7 +119,7 @@ class PromptTextEncoder(nn.Module):
                     f'{arch!r} uses {type(block).__name__}. Use a CLIP arch (RN50, ViT-B-16, '
                     f'ViT-L-14) or one with the same text tower.')
         # The frozen CLIP text tower (open_clip's TextTransformer, so CLIP weight files load).
-        # A submodule of its own, so optimizer rules can target it without the context.
+        # A submodule of its own, so that CLIP weight files load into it apart from the context.
         self.clip_text = text
         self.clip_text.requires_grad_(False)
 
@@ -128,6 +133,10 @@ class PromptTextEncoder(nn.Module):
                                                             context_length)
         self.register_buffer('tokens', tokens, persistent=False)
         self.register_buffer('eot_index', eot_index, persistent=False)
+        prefix_length = 1 + num_context_tokens
+        self.register_buffer(
+            'suffix_mask', suffix_attention_mask(prefix_length, self.used_length - prefix_length),
+            persistent=False)
 
     @staticmethod
     def tokenize(keypoint_names: Sequence[str], num_context_tokens: int,
@@ -169,6 +178,6 @@ class PromptTextEncoder(nn.Module):
         prefix = torch.cat([sot, self.context.to(sot.dtype)[None]], dim=1) + positions[:p]
         suffixes = clip.token_embedding(self.tokens[:, p:self.used_length]) + positions[p:]
         for block in clip.transformer.resblocks:
-            prefix, suffixes = shared_prefix_block(block, prefix, suffixes)
+            prefix, suffixes = shared_prefix_block(block, prefix, suffixes, self.suffix_mask)
         eot = suffixes[torch.arange(k, device=suffixes.device), self.eot_index - p]
         return clip.ln_final(eot) @ clip.text_projection
