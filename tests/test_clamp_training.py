@@ -77,7 +77,9 @@ def test_mim_train_and_test_on_a_repository_config(synthetic_ap10k, tmp_path):
 
 def _tiny_runner_parts(synthetic_ap10k, tmp_path):
     from mmengine.optim import build_optim_wrapper
+    from mmengine.registry import init_default_scope
     from mmpose.registry import MODELS
+    init_default_scope('mmpose')  # as MMPose's runner sets it (the config names our constructor)
     cfg = shrink_config(Config.fromfile(CLAMP_RN50), synthetic_ap10k, str(tmp_path))
     model = MODELS.build(cfg.model)
     model.init_weights()

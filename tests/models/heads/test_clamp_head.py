@@ -5,6 +5,7 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData, PixelData
 from mmpose.models.utils.tta import flip_heatmaps
 from mmpose.registry import MODELS
@@ -124,6 +125,7 @@ def test_text_encoder_frozen_by_the_config_optimizer_while_context_learns():
     cfg = Config.fromfile(CLAMP_RN50)
     model = torch.nn.Module()
     model.head = build_head(TINY_RN).train()
+    init_default_scope('mmpose')  # as MMPose's runner sets it (the config names our constructor)
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
     frozen = {k: v.clone() for k, v in model.head.text_encoder.state_dict().items()
               if k != 'context'}
