@@ -19,6 +19,12 @@ Evaluation on a subset
     **Configs that evaluate on a subset must set** ``val_evaluator = dict(ann_file=None)`` (and
     the same for ``test_evaluator``); an explicit ``ann_file`` there still means the whole file.
 
+Training boxes as MMPose 0.x (the authors') loaded them
+    ``bbox_center_jitter=dict(prob=0.3, max_shift=0.2, seed=0)`` shifts the centre of a random
+    ``prob`` of the training boxes by up to ``max_shift`` of their width and height, once, when
+    the annotations load (MMPose 0.x's ``_xywh2cs`` did this for every top-down data set; 1.x
+    shifts per sample in ``RandomBBoxTransform`` instead). Ignored in test mode.
+
 A subset version of any other ``BaseCocoStyleDataset`` subclass is three lines::
 
     @DATASETS.register_module()
@@ -27,6 +33,7 @@ A subset version of any other ``BaseCocoStyleDataset`` subclass is three lines::
 """
 from typing import List, Optional, Tuple
 
+import numpy as np
 from mmengine.logging import MessageHub, print_log
 from mmpose.datasets.datasets.animal import AP10KDataset
 from mmpose.datasets.datasets.body import CocoDataset
@@ -37,6 +44,26 @@ from .subset_rule import describe_subset, normalize_subset, select_instances
 __all__ = ['SubsetMixin', 'AP10KSubsetDataset', 'CocoSubsetDataset']
 
 
+def jitter_bbox_centers(instances: List[dict], prob: float = 0.3, max_shift: float = 0.2,
+                        seed: Optional[int] = 0) -> int:
+    """Shift the centre of a random ``prob`` of the boxes by up to ``max_shift`` of their size.
+
+    In place, on MMPose's instance dicts (``bbox``: (1, 4) x1, y1, x2, y2); width and height are
+    kept. Returns how many boxes moved.
+    """
+    rng = np.random.default_rng(seed)
+    moved = 0
+    for inst in instances:
+        if rng.random() >= prob:
+            continue
+        bbox = inst['bbox']
+        size = bbox[:, 2:4] - bbox[:, 0:2]
+        shift = 2 * max_shift * (rng.random(2) - 0.5) * size
+        inst['bbox'] = bbox + np.concatenate([shift, shift], axis=1).astype(bbox.dtype)
+        moved += 1
+    return moved
+
+
 class SubsetMixin:
     """Adds ``subset=dict(...)`` to a ``BaseCocoStyleDataset`` subclass (put it first).
 
@@ -44,9 +71,10 @@ class SubsetMixin:
     ``subset_summary`` the counts (``None`` for both without a subset).
     """
 
-    def __init__(self, *args, subset=None, **kwargs):
+    def __init__(self, *args, subset=None, bbox_center_jitter=None, **kwargs):
         # Set before the base class loads the annotations (in its __init__ unless lazy_init).
         self.subset = normalize_subset(subset)
+        self.bbox_center_jitter = bbox_center_jitter
         self.subset_ann_ids = None
         self.subset_summary = None
         if self.subset and kwargs.get('bbox_file'):
@@ -74,6 +102,8 @@ class SubsetMixin:
 
     def _load_annotations(self) -> Tuple[List[dict], List[dict]]:
         instance_list, image_list = super()._load_annotations()
+        if self.bbox_center_jitter and not self.test_mode:
+            jitter_bbox_centers(instance_list, **self.bbox_center_jitter)
         if not self.subset:
             return instance_list, image_list
         records = [

@@ -11,6 +11,8 @@ SUBCOMMANDS = {
                'write a family / species / few-shot / k% subset of an annotation file'),
     'results': ('clamp_mmpose.tools.results',
                 'print the paper\'s tables (S1-S5, few-shot) from work directories as markdown'),
+    'convert-official': ('clamp_mmpose.tools.convert_official',
+                         'convert an authors\' CLAMP checkpoint (MMPose 0.x) into this plugin'),
     'export': ('clamp_mmpose.tools.export',
                'store the prompt embeddings of a trained CLAMP model for inference'),
     'score-maps': ('clamp_mmpose.tools.score_maps',
@@ -26,7 +28,7 @@ SUBCOMMANDS = {
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
-    listing = '\n'.join(f'  {name:<14} {text}' for name, (_, text) in SUBCOMMANDS.items())
+    listing = '\n'.join(f'  {name:<16} {text}' for name, (_, text) in SUBCOMMANDS.items())
     parser = argparse.ArgumentParser(
         prog='clamp-mmpose',
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -30,6 +30,8 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
+from ..utils.config_path import project_config
+
 DEMO_CONFIG_NAME = 'clamp_tiny-clip-rn_1xb16-35e_synthetic-ap10k-128x128.py'
 DEMO_NUM_IMAGES = dict(train=300, val=60, test=60)
 DEMO_IMAGE_SIZE = 256
@@ -50,13 +52,7 @@ def _log(msg: str) -> None:
 # ------------------------------------------------------------------------------------ config
 def find_demo_config(name: str = DEMO_CONFIG_NAME) -> str:
     """Path of a config under ``configs/demo`` (repository checkout or installed package)."""
-    package_dir = osp.dirname(osp.dirname(osp.abspath(__file__)))
-    candidates = [osp.join(osp.dirname(package_dir), 'configs', 'demo', name),
-                  osp.join(package_dir, '.mim', 'configs', 'demo', name)]
-    for path in candidates:
-        if osp.isfile(path):
-            return path
-    raise FileNotFoundError(f'demo config {name} not found; looked in {candidates}')
+    return project_config(osp.join('demo', name))
 
 
 def build_demo_config(config: str, data_root: str, work_dir: str,

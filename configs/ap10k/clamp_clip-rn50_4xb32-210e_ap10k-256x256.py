@@ -7,15 +7,25 @@ custom_imports = dict(imports=['clamp_mmpose'], allow_failed_imports=False)
 
 # OpenAI's CLIP RN50 TorchScript archive (or an open_clip checkpoint of the same arch).
 # Override both keys: --cfg-options model.backbone.pretrained=<file> model.head.clip_weights=<file>
-clip_arch = 'RN50'
+# The attention pool's positional table is stored at the training grid (8x8 at 256x256): CLIP's
+# 7x7 one is resized into it bilinearly when the weights load, as the authors do.
+clip_arch = dict(name='RN50', vision_cfg=dict(image_size=256))
 clip_weights = 'data/clip/RN50.pt'
 
-# AdamW; norms and biases get no weight decay. The frozen text encoder (requires_grad=False) is
-# left out of the optimizer, with one log line rather than a warning per tensor.
+# AdamW. As the authors: no weight decay for parameters whose name says 'bias' or 'norm' (so
+# BatchNorm and most LayerNorm weights are decayed); their prompt encoder's LayerNorm is called
+# ln_final, hence the last key. The frozen text encoder (requires_grad=False) is left out of the
+# optimizer, with one log line rather than a warning per tensor.
 optim_wrapper = dict(
     constructor='CLAMPOptimWrapperConstructor',
     optimizer=dict(type='AdamW', lr=5e-4, weight_decay=1e-4),
-    paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0))
+    paramwise_cfg=dict(
+        _delete_=True,
+        custom_keys={
+            'bias': dict(decay_mult=0.0),
+            'norm': dict(decay_mult=0.0),
+            'prompt_encoder.norm.weight': dict(decay_mult=1.0)
+        }))
 # Paper: 4 GPUs x 32 images.
 auto_scale_lr = dict(base_batch_size=128)
 # A NaN or infinite loss term stops training before a checkpoint is written.
@@ -32,12 +42,25 @@ model = dict(
         in_channels=2048,
         clip_arch=clip_arch,
         clip_weights=clip_weights,
-        keypoint_names=dict(from_file='configs/_base_/datasets/ap10k.py'),
+        # The authors' words (AP-10K's metainfo says 'root of tail' and abbreviates the rest).
+        keypoint_names=[
+            'left eye', 'right eye', 'nose', 'neck', 'tail root', 'left shoulder',
+            'left elbow', 'left front paw', 'right shoulder', 'right elbow', 'right front paw',
+            'left hip', 'left knee', 'left back paw', 'right hip', 'right knee',
+            'right back paw'
+        ],
+        # The head's defaults are the authors' choices, stated here for the reader: QuickGELU in
+        # the prompt encoder, PyTorch's own init of the spatial upsampler, the feature loss read
+        # at the authors' coarse-target cells, an uncapped contrastive temperature.
+        prompt_encoder=dict(num_heads=8, quick_gelu=True),
         spatial_upsampler=dict(
-            deconv_out_channels=(256, 256, 256), deconv_kernel_sizes=(4, 4, 4)),
+            deconv_out_channels=(256, 256, 256), deconv_kernel_sizes=(4, 4, 4),
+            init='pytorch'),
+        keypoint_cell_rule='authors',
         loss_spatial=dict(
             type='KeypointMSELoss', use_target_weight=True, loss_weight=0.4),
-        loss_feature=dict(type='PromptContrastiveLoss', loss_weight=5e-4)))
+        loss_feature=dict(
+            type='PromptContrastiveLoss', loss_weight=5e-4, max_logit_scale=None)))
 
 # The paper's augmentation (no random shift); the feature loss needs the keypoints in
 # input-image coordinates, hence pack_transformed.
@@ -60,7 +83,13 @@ train_pipeline = [
 # MMPose's AP10KDataset, plus a check of every annotation as it is read (and the optional
 # subset=dict(...) that the protocol configs use).
 dataset_type = 'AP10KSubsetDataset'
+# As the authors' MMPose 0.x: 30% of the training boxes get their centre shifted by up to 0.2 of
+# their size, once, when the annotations load.
 train_dataloader = dict(
-    batch_size=32, dataset=dict(type=dataset_type, pipeline=train_pipeline))
+    batch_size=32,
+    dataset=dict(
+        type=dataset_type,
+        pipeline=train_pipeline,
+        bbox_center_jitter=dict(prob=0.3, max_shift=0.2, seed=0)))
 val_dataloader = dict(dataset=dict(type=dataset_type))
 test_dataloader = dict(dataset=dict(type=dataset_type))

@@ -1,7 +1,9 @@
 # CLAMP with CLIP ViT-L/14 on AP-10K split 1 at 224x224 (paper, Table S3: 77.8 AP).
 _base_ = ['./clamp_clip-vit-b16_4xb32-210e_ap10k-256x256.py']
 
-clip_arch = 'ViT-L-14'
+# The authors' text encoder splits CLIP ViT-L/14's 768-wide text transformer into 8 heads (its
+# own has 12); their released model was trained so.
+clip_arch = dict(name='ViT-L-14', text_cfg=dict(heads=8))
 clip_weights = 'data/clip/ViT-L-14.pt'
 
 # 224 / 14 = 16x16 tokens; two deconvolutions give 64x64 heatmaps.

@@ -11,10 +11,11 @@ codec = dict(type='MSRAHeatmap', input_size=(192, 256), heatmap_size=(48, 64), s
 model = dict(
     head=dict(
         out_channels=17,
-        keypoint_names=dict(from_file='configs/_base_/datasets/coco.py'),
+        keypoint_names=dict(_delete_=True, from_file='configs/_base_/datasets/coco.py'),
         decoder=codec))
 
-dataset_type = 'CocoDataset'
+# MMPose's CocoDataset with this project's options (subset, bbox_center_jitter).
+dataset_type = 'CocoSubsetDataset'
 data_root = 'data/coco/'
 # The paper's augmentation (as for AP-10K), at COCO's input size.
 train_pipeline = [

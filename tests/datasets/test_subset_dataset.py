@@ -314,7 +314,7 @@ def test_zeroshot_config(path):
         assert ds.subset == dict(families=[dst.capitalize()])
         assert ds.ann_file == f'annotations/ap10k-{split}-split1.json'
         assert cfg[f'{split}_evaluator'].ann_file is None
-    assert cfg.train_cfg.max_epochs == 210 and cfg.model.backbone.arch == 'RN50'
+    assert cfg.train_cfg.max_epochs == 210 and cfg.model.backbone.arch.name == 'RN50'
     assert cfg.model.head.type == ('CLAMPHead' if 'clamp_' in path else 'HeatmapHead')
 
 
@@ -335,7 +335,7 @@ def test_fewshot_and_coco_configs():
         assert cfg.train_dataloader.dataset.subset == dict(image_percent=k, seed=0)
         assert cfg.train_dataloader.dataset.ann_file == \
             'annotations/person_keypoints_train2017.json'
-        assert cfg.val_dataloader.dataset.type == 'CocoDataset'
+        assert cfg.val_dataloader.dataset.type == 'CocoSubsetDataset'  # MMPose's, checked
         assert cfg.val_evaluator.ann_file == 'data/coco/annotations/person_keypoints_val2017.json'
         assert cfg.codec.input_size == (192, 256) and cfg.model.head.out_channels == 17
         assert cfg.model.head.decoder.heatmap_size == (48, 64)
@@ -384,3 +384,30 @@ def test_zeroshot_config_end_to_end(tmp_path_factory):
     val_records = [r for r in records if 'coco/AP' in r]
     assert len(val_records) == 1 and 0.0 <= val_records[0]['coco/AP'] <= 1.0
     assert 0.0 <= run['test_metrics']['coco/AP'] <= 1.0
+
+
+def test_bbox_center_jitter_shifts_a_share_of_training_boxes_once(data_root):
+    """As MMPose 0.x at load time: ~30% of the centres move, by at most 0.2 of the box; sizes and
+    keypoints stay; the same seed gives the same boxes; test mode leaves them alone."""
+    from mmpose.datasets import AP10KDataset
+    kwargs = dict(ann_file=_ann_file(data_root), data_prefix=dict(img='data/'), pipeline=[])
+    plain = AP10KDataset(**kwargs)
+    jitter = dict(prob=0.3, max_shift=0.2, seed=0)
+    ds = AP10KSubsetDataset(bbox_center_jitter=jitter, **kwargs)
+    again = AP10KSubsetDataset(bbox_center_jitter=jitter, **kwargs)
+    moved = 0
+    for i in range(len(ds)):
+        before, after = plain.get_data_info(i), ds.get_data_info(i)
+        box0, box1 = before['bbox'][0], after['bbox'][0]
+        size = box0[2:] - box0[:2]
+        np.testing.assert_allclose(box1[2:] - box1[:2], size, rtol=1e-5)
+        shift = box1[:2] - box0[:2]
+        assert np.all(np.abs(shift) <= 0.2 * size + 1e-3)
+        moved += bool(np.any(shift != 0))
+        np.testing.assert_array_equal(after['keypoints'], before['keypoints'])
+        np.testing.assert_array_equal(again.get_data_info(i)['bbox'], after['bbox'])
+    assert 0.15 * len(ds) < moved < 0.45 * len(ds)
+    test_ds = AP10KSubsetDataset(bbox_center_jitter=jitter, test_mode=True, **kwargs)
+    for i in range(len(ds)):
+        np.testing.assert_array_equal(test_ds.get_data_info(i)['bbox'],
+                                      plain.get_data_info(i)['bbox'])

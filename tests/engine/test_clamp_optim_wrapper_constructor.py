@@ -48,3 +48,54 @@ def test_frozen_text_tower_left_out_with_one_log_line(tmp_path, constructor):
         assert warnings == []
         assert (logging.INFO, f'{len(frozen)} frozen parameter tensors (requires_grad=False) '
                 'are not optimised') in records.messages
+
+
+# The authors' paramwise_cfg (their CLAMP configs): MMCV 1.x matches custom keys as substrings
+# of the parameter name, the longest key first.
+AUTHORS_CUSTOM_KEYS = {
+    'rn50': {'text_encoder': dict(lr_mult=0.0), 'bias': dict(decay_mult=0.0),
+             'norm': dict(decay_mult=0.0)},
+    'vit_b16': {'text_encoder': dict(lr_mult=0.0), 'backbone': dict(lr_mult=0.1),
+                'norm': dict(decay_mult=0.0)},
+}
+
+
+def _authors_multipliers(name, custom_keys):
+    for key in sorted(sorted(custom_keys), key=len, reverse=True):
+        if key in name:
+            return (custom_keys[key].get('lr_mult', 1.0), custom_keys[key].get('decay_mult', 1.0))
+    return 1.0, 1.0
+
+
+@pytest.mark.parametrize('arch, config', [
+    ('rn50', 'clamp_clip-rn50_4xb32-210e_ap10k-256x256.py'),
+    ('vit_b16', 'clamp_clip-vit-b16_4xb32-210e_ap10k-256x256.py'),
+])
+def test_paper_configs_optimise_each_parameter_as_the_authors(arch, config):
+    """Learning rate and weight decay of every parameter, under its authors' name."""
+    from clamp_mmpose.tools.convert_official import describe_official_model, official_key
+    from clamp_mmpose.tools.convert_official import official_model_config
+    from tests.models.test_authors_parity import authors_state_dict, load_reference
+
+    state = authors_state_dict(load_reference(arch))
+    cfg = Config.fromfile(f'{AP10K_CONFIGS}/{config}')
+    # The same modules and names as the paper's model, at the reference's small widths.
+    cfg.model.update(official_model_config(describe_official_model(state)))
+    init_default_scope('mmpose')
+    model = MODELS.build(cfg.model)
+    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    base_lr, base_decay = 5e-4, 1e-4
+    group = {id(p): g for g in optim.optimizer.param_groups for p in g['params']}
+    authors_name = {official_key(k): k for k in state if official_key(k)}
+    checked = 0
+    for name, param in model.named_parameters():
+        theirs = authors_name[name]
+        lr_mult, decay_mult = _authors_multipliers(theirs, AUTHORS_CUSTOM_KEYS[arch])
+        if lr_mult == 0.0:  # the authors' frozen text encoder: ours is not optimised at all
+            assert not param.requires_grad and id(param) not in group, name
+            continue
+        assert group[id(param)]['lr'] == pytest.approx(base_lr * lr_mult), (name, theirs)
+        assert group[id(param)]['weight_decay'] == pytest.approx(base_decay * decay_mult), \
+            (name, theirs)
+        checked += 1
+    assert checked > 50

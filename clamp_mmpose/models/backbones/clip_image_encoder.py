@@ -1,5 +1,4 @@
 """CLIP's image encoder as an MMPose backbone, returning dense CLIP-space embeddings."""
-import math
 from typing import NamedTuple, Optional, Tuple, Union
 
 import torch
@@ -13,7 +12,7 @@ from open_clip.transformer import VisionTransformer
 from torch import Tensor, nn
 from torch.utils.checkpoint import checkpoint
 
-from ..utils.clip_weights import load_clip_tower, resolve_clip_config
+from ..utils.clip_weights import load_clip_tower, resize_grid_table, resolve_clip_config
 
 
 class CLIPImageFeatures(NamedTuple):
@@ -31,20 +30,28 @@ class CLIPImageFeatures(NamedTuple):
     feature_map: Tensor
 
 
-def resize_positional_embedding(pos: Tensor, grid: Tuple[int, int]) -> Tensor:
-    """Resize a ``(1 + g*g, C)`` positional embedding (first row: CLS / pool query) to a grid.
+class TokenDropPath(nn.Module):
+    """Stochastic depth that drops whole token positions, shared by the batch.
 
-    The spatial part is interpolated bicubically, as when CLIP is fine-tuned at another
-    resolution; the first row is kept.
+    The authors' ViT blocks run in (L, N, D) layout, so timm's per-"sample" mask of their
+    DropPath drops token positions (the first axis), the same ones in every image. This module
+    does that on this project's (N, L, D) tokens, for configs that train as the authors did.
     """
-    cls_pos, spatial = pos[:1], pos[1:]
-    side = int(math.isqrt(spatial.shape[0]))
-    if (side, side) == tuple(grid):
-        return pos
-    spatial = spatial.reshape(1, side, side, -1).permute(0, 3, 1, 2)
-    spatial = F.interpolate(spatial.float(), size=grid, mode='bicubic', align_corners=False)
-    spatial = spatial.to(pos.dtype).permute(0, 2, 3, 1).reshape(grid[0] * grid[1], -1)
-    return torch.cat([cls_pos, spatial], dim=0)
+
+    def __init__(self, drop_prob: float):
+        super().__init__()
+        self.drop_prob = drop_prob
+
+    def forward(self, x: Tensor) -> Tensor:
+        """x (N, L, D) -> (N, L, D)."""
+        if not self.training or self.drop_prob == 0.0:
+            return x
+        keep = 1.0 - self.drop_prob
+        mask = x.new_empty(1, x.shape[1], 1).bernoulli_(keep)
+        return x * mask / keep
+
+    def extra_repr(self) -> str:
+        return f'drop_prob={self.drop_prob}, per token position'
 
 
 @MODELS.register_module()
@@ -58,7 +65,9 @@ class CLIPImageEncoder(BaseModule):
       before ``ln_post`` (stride = patch size); ``dense`` is ``ln_post`` and ``proj`` applied to
       every patch token, ``global_embedding`` to the CLS token.
 
-    Any input size works: the positional embeddings are resized to the feature grid.
+    Any input size works: the positional tables, stored at the arch's ``image_size`` (give the
+    training size, e.g. ``dict(name='RN50', vision_cfg=dict(image_size=256))``, to store them at
+    the training grid as the authors' CLAMP does), are resized bilinearly to the feature grid.
 
     Args:
         arch: open_clip model name (``'RN50'``, ``'ViT-B-16'``, ``'ViT-L-14'``) or an open_clip
@@ -68,6 +77,12 @@ class CLIPImageEncoder(BaseModule):
         out_embeddings: return :class:`CLIPImageFeatures`; if ``False`` return only
             ``(feature_map,)`` and drop the attention pool / output projection (SimpleBaseline).
         drop_path_rate: stochastic depth of the last ViT block (linearly increasing).
+        drop_path_mode: ``'sample'`` drops a block's branch for whole images (the usual
+            stochastic depth); ``'token'`` drops token positions shared by the batch, as the
+            authors' ViT does (see :class:`TokenDropPath`).
+        double_class_embedding: add the class embedding to the CLS token twice (once as the
+            token, once with its positional embedding), as the authors' ViT (from DenseCLIP)
+            does; their checkpoints need it.
         with_cp: gradient checkpointing of the ViT blocks, to save memory.
         quick_gelu: override the activation choice (default: QuickGELU for OpenAI archs).
     """
@@ -77,6 +92,8 @@ class CLIPImageEncoder(BaseModule):
                  pretrained: Optional[str] = None,
                  out_embeddings: bool = True,
                  drop_path_rate: float = 0.0,
+                 drop_path_mode: str = 'sample',
+                 double_class_embedding: bool = False,
                  with_cp: bool = False,
                  quick_gelu: Optional[bool] = None,
                  init_cfg: Optional[dict] = None):
@@ -85,6 +102,9 @@ class CLIPImageEncoder(BaseModule):
         self.pretrained = pretrained
         self.out_embeddings = out_embeddings
         self.with_cp = with_cp
+        self.double_class_embedding = double_class_embedding
+        if drop_path_mode not in ('sample', 'token'):
+            raise ValueError(f"drop_path_mode must be 'sample' or 'token', not {drop_path_mode!r}")
         cfg = resolve_clip_config(arch)
         if quick_gelu is None:
             quick_gelu = cfg['quick_gelu']
@@ -104,8 +124,9 @@ class CLIPImageEncoder(BaseModule):
                 self.visual.ln_post = None
                 self.visual.proj = None
             depth = len(self.visual.transformer.resblocks)
+            drop_path = DropPath if drop_path_mode == 'sample' else TokenDropPath
             self.drop_paths = nn.ModuleList(
-                DropPath(drop_path_rate * i / max(depth - 1, 1)) if drop_path_rate > 0
+                drop_path(drop_path_rate * i / max(depth - 1, 1)) if drop_path_rate > 0
                 else nn.Identity() for i in range(depth))
         else:
             raise ValueError(f'CLIPImageEncoder supports open_clip\'s ModifiedResNet and '
@@ -139,8 +160,8 @@ class CLIPImageEncoder(BaseModule):
         b, c, h, w = x.shape
         tokens = x.flatten(2).permute(2, 0, 1)  # (HW, B, C)
         tokens = torch.cat([tokens.mean(dim=0, keepdim=True), tokens], dim=0)
-        tokens = tokens + resize_positional_embedding(pool.positional_embedding,
-                                                      (h, w))[:, None].to(tokens.dtype)
+        tokens = tokens + resize_grid_table(pool.positional_embedding,
+                                            (h, w))[:, None].to(tokens.dtype)
         out, _ = F.multi_head_attention_forward(
             query=tokens, key=tokens, value=tokens,
             embed_dim_to_check=c,
@@ -164,10 +185,13 @@ class CLIPImageEncoder(BaseModule):
         x = visual.conv1(x)
         b, _, h, w = x.shape
         x = x.flatten(2).transpose(1, 2)  # (B, HW, C_v)
-        # The class embedding is added once (DenseCLIP's ViT adds it twice).
         cls_token = visual.class_embedding.to(x.dtype).expand(b, 1, -1)
         x = torch.cat([cls_token, x], dim=1)
-        x = x + resize_positional_embedding(visual.positional_embedding, (h, w)).to(x.dtype)
+        positions = resize_grid_table(visual.positional_embedding, (h, w)).to(x.dtype)
+        if self.double_class_embedding:
+            positions = torch.cat([positions[:1] + visual.class_embedding.to(x.dtype),
+                                   positions[1:]])
+        x = x + positions
         x = visual.ln_pre(x)
         for block, drop_path in zip(visual.transformer.resblocks, self.drop_paths):
             if self.with_cp and x.requires_grad:

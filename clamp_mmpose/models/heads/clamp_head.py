@@ -75,7 +75,15 @@ class CLAMPHead(HeatmapHead):
         prompt_encoder: kwargs of :class:`PromptEncoder`.
         context_decoder: kwargs of :class:`ContextDecoder`.
         spatial_upsampler: ``deconv_out_channels`` / ``deconv_kernel_sizes`` of the
-            training-only deconv stack that lifts S to the heatmap size.
+            training-only deconv stack that lifts S to the heatmap size, and its ``init``:
+            ``'pytorch'`` (PyTorch's default initialisation, as the authors' stack gets: theirs
+            is built after their weight initialisation) or ``'mmpose'`` (the heatmap head's
+            normal std 0.001).
+        keypoint_cell_rule: where the feature loss reads each keypoint's feature:
+            ``'authors'`` (the authors' coarse-target cell, zero vectors for invisible keypoints
+            and keypoints without a cell, see :func:`authors_keypoint_cells`) or ``'nearest'``
+            (the nearest cell, clamped to the grid; invisible keypoints weigh 0 but keep
+            their feature).
         with_training_parts: build the spatial upsampler and the losses' parameters
             (``False`` in exported inference models).
         loss, loss_spatial, loss_feature: the three loss configs.
@@ -95,7 +103,9 @@ class CLAMPHead(HeatmapHead):
                  context_decoder: dict = dict(
                      width=256, num_heads=4, num_layers=3, dropout=0.1, gamma_init=1e-3),
                  spatial_upsampler: dict = dict(
-                     deconv_out_channels=(256, 256, 256), deconv_kernel_sizes=(4, 4, 4)),
+                     deconv_out_channels=(256, 256, 256), deconv_kernel_sizes=(4, 4, 4),
+                     init='pytorch'),
+                 keypoint_cell_rule: str = 'authors',
                  with_training_parts: bool = True,
                  deconv_out_channels: Sequence[int] = (256, 256, 256),
                  deconv_kernel_sizes: Sequence[int] = (4, 4, 4),
@@ -125,6 +135,10 @@ class CLAMPHead(HeatmapHead):
             raise ValueError(f'prompt_source must be one of {PROMPT_SOURCES}, '
                              f'not {prompt_source!r}')
         self.prompt_source = prompt_source
+        if keypoint_cell_rule not in ('authors', 'nearest'):
+            raise ValueError(f"keypoint_cell_rule must be 'authors' or 'nearest', not "
+                             f'{keypoint_cell_rule!r}')
+        self.keypoint_cell_rule = keypoint_cell_rule
         self.clip_weights = clip_weights
         embed_dim = resolve_clip_config(clip_arch)['embed_dim']
         self.embed_dim = embed_dim
@@ -155,6 +169,10 @@ class CLAMPHead(HeatmapHead):
         self.context_decoder = ContextDecoder(embed_dim, **context_decoder)
 
         self.with_training_parts = with_training_parts
+        self.spatial_upsampler_init = spatial_upsampler.get('init', 'pytorch')
+        if self.spatial_upsampler_init not in ('pytorch', 'mmpose'):
+            raise ValueError(f"spatial_upsampler init must be 'pytorch' or 'mmpose', not "
+                             f'{self.spatial_upsampler_init!r}')
         if with_training_parts:
             self.spatial_upsampler = nn.Sequential(
                 self._make_deconv_layers(
@@ -171,6 +189,10 @@ class CLAMPHead(HeatmapHead):
     # ---------------------------------------------------------------- prompts (image independent)
     def init_weights(self):
         super().init_weights()
+        if self.with_training_parts and self.spatial_upsampler_init == 'pytorch':
+            for m in self.spatial_upsampler.modules():
+                if hasattr(m, 'reset_parameters'):
+                    m.reset_parameters()
         if self.prompt_source == 'text' and self.clip_weights:
             self.text_encoder.load_pretrained(self.clip_weights)
         self._prompt_cache = None
@@ -254,9 +276,13 @@ class CLAMPHead(HeatmapHead):
         keypoints = self._transformed_keypoints(batch_data_samples, dense.device)
         input_w = batch_data_samples[0].metainfo['input_size'][0]
         stride = input_w / dense.shape[-1]
-        features = gather_keypoint_features(dense, keypoints, stride)
-        losses['loss_feature'] = self.loss_feature_module(features, outputs.prompts,
-                                                          keypoint_weights)
+        if self.keypoint_cell_rule == 'authors':  # their coarse target starts from visibility
+            weights = self._keypoint_visibility(batch_data_samples, keypoint_weights)
+        else:
+            weights = keypoint_weights
+        features, weights = gather_keypoint_features(dense, keypoints, stride, weights,
+                                                     self.keypoint_cell_rule)
+        losses['loss_feature'] = self.loss_feature_module(features, outputs.prompts, weights)
 
         if train_cfg.get('compute_acc', True):
             # float(): numpy has no bfloat16 (autocast on CPUs and recent GPUs).
@@ -279,6 +305,16 @@ class CLAMPHead(HeatmapHead):
         # One instance per top-down sample: (1, K, 2) each.
         return torch.from_numpy(np.stack([np.asarray(kpt)[0, :, :2] for kpt in keypoints])).to(
             device=device, dtype=torch.float32)
+
+    @staticmethod
+    def _keypoint_visibility(batch_data_samples, keypoint_weights: Tensor) -> Tensor:
+        """(B, K) visibility of the annotated keypoints; the codec's weights where a sample
+        carries none (they differ only for keypoints off the heatmap)."""
+        if not all('keypoints_visible' in d.gt_instances for d in batch_data_samples):
+            return keypoint_weights
+        return torch.cat([
+            torch.as_tensor(np.asarray(d.gt_instances.keypoints_visible), dtype=torch.float32)
+            .reshape(1, -1) for d in batch_data_samples]).to(keypoint_weights.device)
 
     def _check_keypoint_count(self, metainfo: dict, what: str) -> None:
         flip_indices = metainfo.get('flip_indices')

@@ -1,5 +1,6 @@
 """CLAMP's feature loss: contrast each keypoint's visual feature with the keypoint prompts."""
 import math
+from typing import Optional
 
 import torch
 import torch.nn.functional as F
@@ -19,17 +20,17 @@ class PromptContrastiveLoss(nn.Module):
     cross-entropies are averaged, each keypoint's term weighted by its visibility weight, and
     the mean over all B * K terms is scaled by ``loss_weight``.
 
-    The temperature is learnable: ``s`` starts at log(1 / 0.07) as in CLIP and ``exp(s)`` is
-    capped at ``max_logit_scale`` (100, as in CLIP) for stability.
+    The temperature is learnable: ``s`` starts at log(1 / 0.07) as in CLIP. The authors leave
+    ``exp(s)`` uncapped; ``max_logit_scale`` caps it (CLIP's own training caps it at 100).
 
     Args:
         loss_weight: 5e-4 in CLAMP.
         init_logit_scale: initial value of s.
-        max_logit_scale: cap of exp(s).
+        max_logit_scale: cap of exp(s), or ``None`` for none (the authors').
     """
 
     def __init__(self, loss_weight: float = 5e-4, init_logit_scale: float = math.log(1 / 0.07),
-                 max_logit_scale: float = 100.0):
+                 max_logit_scale: Optional[float] = None):
         super().__init__()
         self.loss_weight = loss_weight
         self.max_logit_scale = max_logit_scale
@@ -37,7 +38,9 @@ class PromptContrastiveLoss(nn.Module):
 
     def forward(self, features: Tensor, prompts: Tensor, keypoint_weights: Tensor) -> Tensor:
         """features v (B, K, C), prompts p (B, K, C), keypoint_weights (B, K) -> scalar."""
-        scale = self.logit_scale.exp().clamp(max=self.max_logit_scale)
+        scale = self.logit_scale.exp()
+        if self.max_logit_scale is not None:
+            scale = scale.clamp(max=self.max_logit_scale)
         logits = prompt_contrastive_logits(features.float(), prompts.float(), scale)
         b, k, _ = logits.shape
         target = torch.arange(k, device=logits.device).repeat(b)

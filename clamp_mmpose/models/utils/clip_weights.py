@@ -9,11 +9,13 @@ Two file formats are understood, both holding a whole CLIP model (image and text
 
 Nothing is downloaded: a missing file is an error that says where the file should come from.
 """
+import math
 import os.path as osp
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import open_clip
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 # The OpenAI releases whose weights the configs expect. All of them were trained with QuickGELU.
@@ -35,9 +37,19 @@ def resolve_clip_config(arch: Union[str, dict]) -> dict:
     """Return an open_clip model config ``{embed_dim, vision_cfg, text_cfg, quick_gelu}``.
 
     Args:
-        arch: an open_clip model name (``'RN50'``, ``'ViT-B-16'``, ``'ViT-L-14'``, ...) or a
-            config dict of the same schema, e.g. a reduced model for tests and the demo.
+        arch: an open_clip model name (``'RN50'``, ``'ViT-B-16'``, ``'ViT-L-14'``, ...), a
+            config dict of the same schema (e.g. a reduced model for tests and the demo), or a
+            named model with changes: ``dict(name='RN50', vision_cfg=dict(image_size=256))``
+            (the keys of ``vision_cfg`` / ``text_cfg`` given replace the named model's).
     """
+    if isinstance(arch, dict) and 'name' in arch:
+        cfg = resolve_clip_config(arch['name'])
+        for key, value in arch.items():
+            if key in ('vision_cfg', 'text_cfg'):
+                cfg[key] = {**cfg[key], **value}
+            elif key != 'name':
+                cfg[key] = value
+        return cfg
     if isinstance(arch, dict):
         cfg = dict(arch)
         missing = {'embed_dim', 'vision_cfg', 'text_cfg'} - set(cfg)
@@ -62,6 +74,47 @@ def resolve_clip_config(arch: Union[str, dict]) -> dict:
 
 def arch_name(arch: Union[str, dict]) -> str:
     return arch if isinstance(arch, str) else 'custom CLIP config ' + repr(arch)
+
+
+def resize_grid_table(table: torch.Tensor, grid: Tuple[int, int]) -> torch.Tensor:
+    """Resize a ``(1 + g*g, C)`` positional table (first row: CLS / pool query) to a grid.
+
+    Bilinear, ``align_corners=False``, the first row kept: what the authors' CLAMP does when it
+    loads CLIP's 7x7 / 14x14 tables into a model of another input size, and at every forward.
+    """
+    side = math.isqrt(table.shape[0] - 1)
+    if side * side != table.shape[0] - 1:
+        raise ValueError(f'a positional table of {table.shape[0]} rows is not 1 + a square grid')
+    if (side, side) == tuple(grid):
+        return table
+    spatial = table[1:].reshape(1, side, side, -1).permute(0, 3, 1, 2)
+    spatial = F.interpolate(spatial.float(), size=tuple(grid), mode='bilinear',
+                            align_corners=False)
+    spatial = spatial.to(table.dtype).permute(0, 2, 3, 1).reshape(grid[0] * grid[1], -1)
+    return torch.cat([table[:1], spatial], dim=0)
+
+
+def fit_positional_tables(weights: Dict[str, torch.Tensor],
+                          expected: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+    """Fit the file's positional tables to a model that stores them at another size.
+
+    Image towers store theirs at the model's ``image_size`` (e.g. 8x8 for RN50 at 256x256):
+    CLIP's are resized bilinearly. A text tower with a shorter context keeps the first rows.
+    """
+    fitted = dict(weights)
+    for key in ('positional_embedding', 'attnpool.positional_embedding'):
+        if key not in weights or key not in expected:
+            continue
+        have, want = weights[key], expected[key]
+        if have.shape == want.shape or have.shape[1:] != want.shape[1:]:
+            continue
+        side = math.isqrt(want.shape[0] - 1)
+        if have.dim() == 2 and side * side == want.shape[0] - 1 and \
+                math.isqrt(have.shape[0] - 1) ** 2 == have.shape[0] - 1:
+            fitted[key] = resize_grid_table(have, (side, side))
+        elif have.shape[0] > want.shape[0] and 'attnpool' not in key:  # text context
+            fitted[key] = have[:want.shape[0]]
+    return fitted
 
 
 def load_clip_state_dict(path: str) -> Dict[str, torch.Tensor]:
@@ -115,9 +168,10 @@ def load_clip_tower(module: nn.Module, path: str, tower: str, arch: Union[str, d
     ignored. Otherwise a :class:`CLIPWeightsError` names the file, the expected architecture and
     the first mismatching keys.
     """
-    weights = clip_tower_state_dict(load_clip_state_dict(path), tower)
     expected = {k: v for k, v in module.state_dict().items()
                 if not k.startswith(tuple(ignore_prefixes or ()))}
+    weights = fit_positional_tables(clip_tower_state_dict(load_clip_state_dict(path), tower),
+                                    expected)
     missing = [k for k in expected if k not in weights]
     wrong_shape = [f'{k}: file {tuple(weights[k].shape)} vs model {tuple(v.shape)}'
                    for k, v in expected.items() if k in weights and weights[k].shape != v.shape]

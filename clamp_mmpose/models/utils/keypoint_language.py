@@ -1,4 +1,6 @@
 """The small pure functions that tie keypoint prompts to image features."""
+from typing import Optional, Tuple
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -39,11 +41,69 @@ def keypoint_cells(keypoints: Tensor, stride: int, grid_hw) -> Tensor:
     return y * w + x
 
 
-def gather_keypoint_features(dense: Tensor, keypoints: Tensor, stride: int) -> Tensor:
-    """The dense embedding at each keypoint's cell (no pooling): (B, C, H, W) -> (B, K, C)."""
+def authors_keypoint_cells(keypoints: Tensor, stride: float, grid_hw):
+    """The keypoint cells of the authors' feature loss, exactly.
+
+    The authors draw a second MSRA target on the feature grid (sigma 2 / 4, TopDownGenerateTarget
+    with ``downtarget=True``) and take the cell whose value is exactly 1. Per axis, with C-style
+    truncation ``trunc``: ``mu = trunc(x / stride + 0.5)``, ``ul = trunc(mu - 1.5)``,
+    ``br = trunc(mu + 2.5)``; the keypoint keeps its weight unless ``ul >= size`` or ``br < 0``,
+    and the peak lands on cell ``ul + 2`` when ``-2 <= ul`` and ``ul + 2 < size``. So cells 0 and
+    1 of the rule ``mu`` become 1 and 2, and a keypoint whose peak falls off the grid has no cell
+    (a zero feature vector) while keeping its weight.
+
+    Args:
+        keypoints: (B, K, 2) x, y in input-image pixels.
+        stride: input pixels per grid cell.
+        grid_hw: (H, W) of the grid.
+
+    Returns:
+        ``(cells, has_cell, in_bounds)``: (B, K) flat cell indices (0 where there is none), and two
+        (B, K) bool masks.
+    """
+    size = keypoints.new_tensor(tuple(reversed(tuple(grid_hw))), dtype=torch.float64)  # (W, H)
+    mu = torch.trunc(keypoints.double() / stride + 0.5)
+    ul = torch.trunc(mu - 1.5)
+    br = torch.trunc(mu + 2.5)
+    in_bounds = ((ul < size) & (br >= 0)).all(dim=-1)
+    cell_xy = ul + 2
+    has_cell = ((ul >= -2) & (cell_xy < size)).all(dim=-1) & in_bounds
+    cell_xy = torch.where(has_cell[..., None], cell_xy, torch.zeros_like(cell_xy)).long()
+    return cell_xy[..., 1] * int(grid_hw[1]) + cell_xy[..., 0], has_cell, in_bounds
+
+
+def gather_keypoint_features(dense: Tensor, keypoints: Tensor, stride: float,
+                             weights: Tensor, cell_rule: str = 'nearest'
+                             ) -> Tuple[Tensor, Tensor]:
+    """The dense embedding at each keypoint's cell (no pooling): (B, C, H, W) -> (B, K, C).
+
+    Args:
+        dense: (B, C, H, W) dense embeddings.
+        keypoints: (B, K, 2) in input-image pixels.
+        stride: input pixels per grid cell.
+        weights: (B, K) keypoint weights: the codec's ``keypoint_weights`` for ``'nearest'``,
+            the keypoints' visibility for ``'authors'`` (their coarse target starts from it and
+            zeroes the keypoints out of the grid's bounds).
+        cell_rule: ``'nearest'`` (:func:`keypoint_cells`) or ``'authors'``
+            (:func:`authors_keypoint_cells`: keypoints without a cell, and invisible ones, give
+            zero vectors, which still take part in the other keypoints' softmax).
+
+    Returns:
+        ``(features, weights)``: (B, K, C), and the (B, K) weights of the feature loss.
+    """
     b, c, h, w = dense.shape
-    index = keypoint_cells(keypoints, stride, (h, w))
-    return torch.gather(dense.flatten(2), 2, index[:, None].expand(b, c, -1)).transpose(1, 2)
+    if cell_rule == 'nearest':
+        index = keypoint_cells(keypoints, stride, (h, w))
+    elif cell_rule == 'authors':
+        index, has_cell, in_bounds = authors_keypoint_cells(keypoints, stride, (h, w))
+        weights = weights * in_bounds
+        has_cell = has_cell & (weights > 0)
+    else:
+        raise ValueError(f"cell_rule must be 'nearest' or 'authors', not {cell_rule!r}")
+    features = torch.gather(dense.flatten(2), 2, index[:, None].expand(b, c, -1)).transpose(1, 2)
+    if cell_rule == 'authors':
+        features = features * has_cell[..., None].to(features.dtype)
+    return features, weights
 
 
 def prompt_contrastive_logits(features: Tensor, prompts: Tensor, logit_scale: Tensor,

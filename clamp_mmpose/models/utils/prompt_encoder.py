@@ -1,5 +1,5 @@
 """E_prompt: one CLIP self-attention block over the K prompt embeddings."""
-from open_clip.transformer import LayerNorm, ResidualAttentionBlock
+from open_clip.transformer import LayerNorm, QuickGELU, ResidualAttentionBlock
 from torch import Tensor, nn
 
 
@@ -9,11 +9,14 @@ class PromptEncoder(nn.Module):
     Args:
         embed_dim: C_t.
         num_heads: attention heads (8 in CLAMP).
+        quick_gelu: the block's MLP uses CLIP's QuickGELU, as the authors' does (their block
+            is CLIP's own); ``False`` uses exact GELU.
     """
 
-    def __init__(self, embed_dim: int, num_heads: int = 8):
+    def __init__(self, embed_dim: int, num_heads: int = 8, quick_gelu: bool = True):
         super().__init__()
-        self.block = ResidualAttentionBlock(embed_dim, num_heads)
+        self.block = ResidualAttentionBlock(
+            embed_dim, num_heads, act_layer=QuickGELU if quick_gelu else nn.GELU)
         self.norm = LayerNorm(embed_dim)
 
     def forward(self, prompts: Tensor) -> Tensor:

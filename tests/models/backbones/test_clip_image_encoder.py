@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from clamp_mmpose.models import CLIPImageEncoder, CLIPImageFeatures
-from clamp_mmpose.models.backbones.clip_image_encoder import resize_positional_embedding
+from clamp_mmpose.models.backbones.clip_image_encoder import TokenDropPath
+from clamp_mmpose.models.utils.clip_weights import resize_grid_table
 from tests.conftest import TINY_RN, TINY_VIT, random_clip
 
 
@@ -59,12 +60,57 @@ def test_baseline_form_drops_embedding_layers():
         sum(p.numel() for p in plain.parameters()) == attnpool
 
 
-def test_resize_positional_embedding_keeps_first_row_and_native_grid():
+def test_resize_grid_table_keeps_first_row_and_native_grid_and_is_bilinear():
     pos = torch.randn(1 + 7 * 7, 8)
-    assert resize_positional_embedding(pos, (7, 7)) is pos
-    resized = resize_positional_embedding(pos, (8, 10))
+    assert resize_grid_table(pos, (7, 7)) is pos
+    resized = resize_grid_table(pos, (8, 10))
     assert resized.shape == (1 + 80, 8)
     assert torch.equal(resized[0], pos[0])
+    # A table linear in x and y stays linear inside the grid under bilinear resizing.
+    ramp = torch.arange(4.0)[:, None] + 10 * torch.arange(4.0)[None]  # 1 per row, 10 per column
+    table = torch.cat([torch.zeros(1), ramp.flatten()])[:, None]
+    up = resize_grid_table(table, (8, 8))[1:, 0].reshape(8, 8)
+    torch.testing.assert_close(up[2, 3] - up[2, 2], torch.tensor(5.0))
+    torch.testing.assert_close(up[3, 2] - up[2, 2], torch.tensor(0.5))
+
+
+def test_positional_tables_at_the_training_grid_load_resized_clip_weights(
+        clip_state_dict_file):
+    """arch image_size 128 stores a 4x4 table (RN, stride 32); CLIP's 2x2 one is resized."""
+    path, clip = clip_state_dict_file(TINY_RN)
+    arch = dict(copy.deepcopy(TINY_RN), vision_cfg=dict(TINY_RN['vision_cfg'], image_size=128))
+    encoder = CLIPImageEncoder(arch=arch, pretrained=path)
+    encoder.init_weights()
+    table = encoder.visual.attnpool.positional_embedding
+    assert table.shape[0] == 1 + 4 * 4
+    torch.testing.assert_close(
+        table, resize_grid_table(clip.visual.attnpool.positional_embedding.detach(), (4, 4)))
+
+
+def test_double_class_embedding_changes_only_the_cls_token_input():
+    torch.manual_seed(0)
+    once = CLIPImageEncoder(arch=copy.deepcopy(TINY_VIT)).eval()
+    twice = CLIPImageEncoder(arch=copy.deepcopy(TINY_VIT), double_class_embedding=True).eval()
+    twice.load_state_dict(once.state_dict())
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        a, b = once(x), twice(x)
+        twice.visual.class_embedding.zero_()
+        once.visual.class_embedding.zero_()
+        c, d = once(x), twice(x)
+    assert not torch.allclose(a.global_embedding, b.global_embedding)
+    torch.testing.assert_close(c.dense, d.dense)
+
+
+def test_token_drop_path_drops_positions_shared_by_the_batch():
+    drop = TokenDropPath(0.5).train()
+    torch.manual_seed(0)
+    out = drop(torch.ones(4, 64, 3))
+    kept = out[0, :, 0] != 0
+    assert 0 < kept.sum() < 64
+    assert torch.equal(out, out[:1].expand_as(out))  # the same positions in every image
+    assert set(out.unique().tolist()) <= {0.0, 2.0}
+    assert torch.equal(drop.eval()(out), out)
 
 
 def test_drop_path_only_in_training():

@@ -179,3 +179,36 @@ def test_learnable_prompt_ablation_has_no_text_encoder():
     losses = head.loss(features(TINY_VIT), data_samples())
     losses['loss_feature'].backward()
     assert head.prompt_embeddings_param.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize('init, low, high', [('pytorch', 0.05, 1.0), ('mmpose', 0.0, 0.002)])
+def test_spatial_upsampler_initialisation(init, low, high):
+    """'pytorch': PyTorch's default init, as the authors' upsampler gets; 'mmpose': the
+    heatmap head's normal std 0.001. The pose decoder keeps MMPose's init either way."""
+    torch.manual_seed(0)
+    head = build_head(TINY_RN, spatial_upsampler=dict(
+        deconv_out_channels=(8, 8, 8), deconv_kernel_sizes=(4, 4, 4), init=init))
+    std = head.spatial_upsampler[0][0].weight.std().item()
+    assert low < std < high
+    assert head.deconv_layers[0].weight.std().item() < 0.002
+    with pytest.raises(ValueError, match="init must be 'pytorch' or 'mmpose'"):
+        build_head(TINY_RN, spatial_upsampler=dict(
+            deconv_out_channels=(8, ), deconv_kernel_sizes=(4, ), init='xavier'))
+
+
+def test_authors_cell_rule_needs_and_uses_visibility():
+    """An invisible keypoint weighs nothing in the feature loss and, under the authors' rule,
+    enters the other keypoints' softmax as a zero vector: the loss moves with it."""
+    head = build_head(TINY_RN)
+    feats = features(TINY_RN)
+    samples = data_samples()
+    visible = head.loss(feats, samples)['loss_feature']
+    for s in samples:
+        s.gt_instances.keypoints_visible = np.array([[1.0, 0.0, 1.0, 1.0]], np.float32)
+    hidden = head.loss(feats, samples)['loss_feature']
+    assert not torch.isclose(visible, hidden)
+    nearest = build_head(TINY_RN, keypoint_cell_rule='nearest')
+    nearest.load_state_dict(head.state_dict())
+    assert not torch.isclose(nearest.loss(feats, samples)['loss_feature'], hidden)
+    with pytest.raises(ValueError, match="keypoint_cell_rule must be 'authors' or 'nearest'"):
+        build_head(TINY_RN, keypoint_cell_rule='round')

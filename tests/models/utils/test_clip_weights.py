@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from clamp_mmpose.models import CLIPImageEncoder
-from clamp_mmpose.models.utils import CLIPWeightsError, PromptTextEncoder
+from clamp_mmpose.models.utils import CLIPWeightsError, PromptTextEncoder, resolve_clip_config
 from tests.conftest import TINY_RN, TINY_VIT
 
 NAMES = ['left_eye', 'nose', 'root_of_tail']
@@ -83,3 +83,14 @@ def test_not_a_weight_file(tmp_path):
     encoder = CLIPImageEncoder(arch=copy.deepcopy(TINY_RN), pretrained=str(bad))
     with pytest.raises(CLIPWeightsError, match='neither a TorchScript archive nor'):
         encoder.init_weights()
+
+
+def test_named_arch_with_changes():
+    cfg = resolve_clip_config(dict(name='ViT-L-14', text_cfg=dict(heads=8),
+                                   vision_cfg=dict(image_size=336)))
+    named = resolve_clip_config('ViT-L-14')
+    assert cfg['text_cfg'] == dict(named['text_cfg'], heads=8)
+    assert cfg['vision_cfg'] == dict(named['vision_cfg'], image_size=336)
+    assert cfg['quick_gelu'] and cfg['embed_dim'] == named['embed_dim']
+    with pytest.raises(ValueError, match="Unknown CLIP architecture 'RN51'"):
+        resolve_clip_config(dict(name='RN51'))

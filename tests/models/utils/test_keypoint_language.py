@@ -1,9 +1,11 @@
 import math
 
+import pytest
 import torch
 
-from clamp_mmpose.models.utils import (gather_keypoint_features, keypoint_cells,
-                                       keypoint_score_maps, prompt_contrastive_logits)
+from clamp_mmpose.models.utils import (authors_keypoint_cells, gather_keypoint_features,
+                                       keypoint_cells, keypoint_score_maps,
+                                       prompt_contrastive_logits)
 
 
 def test_score_maps_are_hand_computed_cosine_similarities():
@@ -44,12 +46,48 @@ def test_keypoint_cells_round_and_clamp():
 def test_gather_takes_the_feature_of_the_nearest_cell():
     dense = torch.arange(2 * 3 * 4 * 4, dtype=torch.float32).reshape(2, 3, 4, 4)
     kpts = torch.tensor([[[0.0, 0.0], [47.0, 16.0]], [[63.0, 63.0], [8.0, 24.0]]])
-    feats = gather_keypoint_features(dense, kpts, stride=16)
+    weights = torch.ones(2, 2)
+    feats, same_weights = gather_keypoint_features(dense, kpts, 16, weights)
+    assert same_weights is weights
     assert feats.shape == (2, 2, 3)
     assert torch.equal(feats[0, 0], dense[0, :, 0, 0])
     assert torch.equal(feats[0, 1], dense[0, :, 1, 3])
     assert torch.equal(feats[1, 0], dense[1, :, 3, 3])  # round(63/16)=4 clamped to 3
     assert torch.equal(feats[1, 1], dense[1, :, 2, 0])  # round(24/16)=round(1.5)=2
+
+
+@pytest.mark.parametrize('x, cell, has_cell, in_bounds', [
+    (100.0, 3, True, True),  # trunc(100 / 32 + 0.5) = 3: the plain rule
+    (64.0, 2, True, True),
+    (40.0, 2, True, True),  # mu = 1 lands on cell 2 (the authors' truncation)
+    (3.0, 1, True, True),  # mu = 0 lands on cell 1
+    (-20.0, 1, True, True),  # trunc(-0.125) = 0: outside the crop, still cell 1
+    (-60.0, 0, True, True),  # mu = -1: cell 0
+    (-90.0, 0, False, True),  # mu = -2: no cell, weight kept
+    (-130.0, 0, False, True),  # mu = -3: br = trunc(-0.5) = 0, still in bounds
+    (-170.0, 0, False, False),  # mu = -4: br = -1, weight 0
+    (250.0, 0, False, True),  # mu = 8: off the grid, weight kept
+    (300.0, 0, False, True),  # mu = 9
+    (320.0, 0, False, False),  # mu = 10: ul = 8 >= 8, weight 0
+])
+def test_authors_keypoint_cells_follow_their_coarse_target(x, cell, has_cell, in_bounds):
+    """Cells of an 8-cell axis, stride 32, as the authors' coarse target puts its 1 (y = 100)."""
+    kpts = torch.tensor([[[x, 100.0]]])
+    cells, got_cell, got_bounds = authors_keypoint_cells(kpts, 32, (8, 8))
+    assert got_bounds.item() == in_bounds
+    assert got_cell.item() == has_cell
+    if has_cell:
+        assert cells.item() == 3 * 8 + cell
+
+
+def test_authors_rule_zeroes_features_without_a_cell_and_out_of_bounds_weights():
+    dense = torch.randn(1, 4, 8, 8)
+    kpts = torch.tensor([[[100.0, 100.0], [250.0, 100.0], [320.0, 100.0], [100.0, 40.0]]])
+    visible = torch.tensor([[1.0, 1.0, 1.0, 0.0]])
+    feats, weights = gather_keypoint_features(dense, kpts, 32, visible, cell_rule='authors')
+    assert torch.equal(feats[0, 0], dense[0, :, 3, 3])
+    assert torch.equal(feats[0, 1:], torch.zeros(3, 4))  # off grid, out of bounds, invisible
+    assert weights.tolist() == [[1.0, 1.0, 0.0, 0.0]]
 
 
 def test_contrastive_logits():
