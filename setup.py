@@ -60,7 +60,11 @@ if __name__ == '__main__':
         # torch, torchvision, mmcv and mmpose come from the user's OpenMMLab environment (see
         # README); mmpose is not declared because its `chumpy` requirement fails to build.
         install_requires=read_requirements('runtime.txt'),
-        extras_require={'tests': read_requirements('tests.txt')},
+        extras_require={
+            'tests': read_requirements('tests.txt'),
+            'mim': read_requirements('mim.txt'),
+            'deploy': read_requirements('deploy.txt')
+        },
         entry_points={'console_scripts': ['clamp-mmpose=clamp_mmpose.tools.cli:main']},
         zip_safe=False,
     )

@@ -4,6 +4,7 @@ import os.path as osp
 
 import numpy as np
 import pytest
+import torch
 from mmpose.apis import MMPoseInferencer, inference_topdown, init_model
 
 from clamp_mmpose.tools.export import export_inference_model
@@ -60,6 +61,8 @@ def test_mmpose_inferencer_with_an_mmdet_detector_config(tiny_clamp, synthetic_a
     config, checkpoint = tiny_clamp
     detector = osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs', 'rtmdet',
                         'rtmdet_tiny_8xb32-300e_coco.py')
+    # The detector's weights are random: seeded, so that it finds boxes on every run.
+    torch.manual_seed(0)
     inferencer = MMPoseInferencer(pose2d=config, pose2d_weights=checkpoint, det_model=detector,
                                   det_weights=None, det_cat_ids=list(range(80)), device='cpu')
     img, _, image = _val_instance(synthetic_ap10k)

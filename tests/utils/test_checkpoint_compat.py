@@ -1,5 +1,6 @@
-"""MMEngine 0.10.7 checkpoints load under torch >= 2.6 once clamp_mmpose is imported, and only
-MMEngine's checkpoint loading changes."""
+"""MMEngine 0.10.7 checkpoints load under torch >= 2.6 once clamp_mmpose is imported (and still
+under torch < 2.6, where torch's default was never strict), and only MMEngine's checkpoint loading
+changes."""
 import os
 import os.path as osp
 import pickle
@@ -29,14 +30,25 @@ def _mmengine_like_checkpoint(path):
                 'state_dict': {'w': torch.ones(2)}}, path)
 
 
-def test_mmengine_loader_reads_full_checkpoints_but_torch_load_stays_safe(tmp_path):
+TORCH_SAFE_BY_DEFAULT = tuple(int(v) for v in torch.__version__.split('.')[:2]) >= (2, 6)
+
+
+def test_mmengine_loader_reads_full_checkpoints_but_torch_load_is_untouched(tmp_path):
     path = str(tmp_path / 'epoch_3.pth')
     _mmengine_like_checkpoint(path)
     checkpoint = _load_checkpoint(path, map_location='cpu')
     assert checkpoint['meta']['epoch'] == 3
     assert checkpoint['message_hub']['log_scalars']['loss'].current() == 0.5
+    # torch.load itself is torch's own: the safe mode still refuses the pickled objects ...
+    assert torch.load.__module__ == 'torch.serialization'
     with pytest.raises(pickle.UnpicklingError, match='Weights only load failed'):
-        torch.load(path)  # everybody else keeps torch's safe default
+        torch.load(path, weights_only=True)
+    # ... and its default is the torch version's: safe from 2.6 on, everything before.
+    if TORCH_SAFE_BY_DEFAULT:
+        with pytest.raises(pickle.UnpicklingError, match='Weights only load failed'):
+            torch.load(path)
+    else:
+        assert torch.load(path)['meta']['epoch'] == 3
 
 
 def _train(config, *args):

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# `make test-compat`: the whole test suite in the environment most GPU users have, installed the
+# way the README tells them, with a check that the install changed nothing already there.
+#
+# 0. In a fresh venv holding only numpy 1.26.4, `pip install --dry-run -e .` keeps numpy 1.x.
+# 1. A venv ($COMPAT_VENV, default ./.venv-compat) holding the users' stack: torch 2.1.2,
+#    torchvision 0.16.2, numpy 1.26.4, mmcv 2.1.0 built for that torch, mmengine 0.10.7, and
+#    mmpose 1.3.2 / mmdet 3.3.0 with --no-deps. mmcv is built once per machine from the PyPI sdist
+#    (about 13 minutes on 2 cores) and kept in $CLAMP_MMPOSE_CACHE/wheels/torch-2.1.2/.
+# 2. `pip install -e ".[tests]"`, as the README's "Existing OpenMMLab environment" says.
+# 3. Every package installed before step 2 must have the same version after it.
+# 4. pytest over tests/, with that venv's Python.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${COMPAT_VENV:-$ROOT/.venv-compat}"
+PYTHON="${PYTHON:-python3}"
+CACHE="${CLAMP_MMPOSE_CACHE:-$HOME/.cache/clamp-mmpose}"
+TORCH=2.1.2
+WHEELS="$CACHE/wheels/torch-$TORCH"
+STACK="$ROOT/requirements/compat-stack.txt"
+PY="$VENV/bin/python"
+
+t_start=$(date +%s)
+step() { printf '\n[compat %4ss] %s\n' "$(( $(date +%s) - t_start ))" "$*"; }
+pip_() {
+    "$PY" -m pip --disable-pip-version-check -q "$@" 2>&1 \
+        | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+}
+source "$ROOT/tools/mmcv_wheel.sh"
+
+step "a fresh venv holding only numpy 1.26.4: pip install --dry-run -e . must keep it"
+dry="$(mktemp -d)"
+"$PYTHON" -m venv "$dry/venv"
+"$dry/venv/bin/python" -m pip --disable-pip-version-check -q install numpy==1.26.4 2>&1 \
+    | { grep -v 'is ignored' || true; }
+(cd "$ROOT" && "$dry/venv/bin/python" -m pip --disable-pip-version-check -q install --dry-run \
+    --report "$dry/report.json" -e . 2>&1 | { grep -v 'is ignored' || true; })
+"$dry/venv/bin/python" - "$dry/report.json" <<'PY'
+import json, sys
+chosen = {i['metadata']['name'].lower(): i['metadata']['version']
+          for i in json.load(open(sys.argv[1]))['install']}
+print('would install', len(chosen), 'packages; numpy:', chosen.get('numpy', 'kept at 1.26.4'))
+sys.exit(1 if chosen.get('numpy', '1').split('.')[0] != '1' else 0)
+PY
+rm -rf "$dry"
+
+stamp_want=$(cat "$STACK" "$0" "$ROOT/tools/mmcv_wheel.sh" | sha1sum | cut -c1-16)
+if [[ ! -f "$VENV/.stack-installed" || "$(cat "$VENV/.stack-installed")" != "$stamp_want" ]]; then
+    rm -rf "$VENV"
+    step "creating $VENV: the users' stack (torch $TORCH from PyPI, a CUDA build: a few minutes)"
+    "$PYTHON" -m venv "$VENV"
+    pip_ install -c "$STACK" torch torchvision numpy setuptools wheel ninja
+    mmcv_wheel=$(cached_mmcv_wheel "$WHEELS" "$PY" "$CACHE/mmcv-build-torch-$TORCH.log")
+    step "installing $(basename "$mmcv_wheel"), mmengine, mmpose and mmdet (--no-deps)"
+    pip_ install -c "$STACK" --no-deps "$mmcv_wheel"
+    pip_ install -c "$STACK" mmengine
+    pip_ install -c "$STACK" --no-deps mmpose mmdet
+    echo "$stamp_want" > "$VENV/.stack-installed"
+else
+    step "reusing $VENV (stack stamp $stamp_want)"
+    pip_ uninstall -y clamp_mmpose
+fi
+
+step "the environment before the install"
+"$PY" -m pip --disable-pip-version-check list --format=freeze 2>/dev/null | sort > "$VENV/before.txt"
+cat "$VENV/before.txt" | grep -iE '^(torch|torchvision|numpy|mmcv|mmengine|mmpose|mmdet|setuptools)=='
+
+step 'pip install -e ".[tests]" (as the README tells GPU users)'
+(cd "$ROOT" && pip_ install -e ".[tests]")
+
+step "checking that no package installed before changed version"
+"$PY" -m pip --disable-pip-version-check list --format=freeze 2>/dev/null | sort > "$VENV/after.txt"
+"$PY" - "$VENV/before.txt" "$VENV/after.txt" <<'PY'
+import sys
+
+def read(path):
+    return dict(line.strip().split('==', 1) for line in open(path) if '==' in line)
+
+before, after = read(sys.argv[1]), read(sys.argv[2])
+changed = {name: (v, after.get(name)) for name, v in before.items() if after.get(name) != v}
+added = sorted(set(after) - set(before))
+print(f'{len(before)} packages before, {len(added)} added: {", ".join(added)}')
+if changed:
+    for name, (old, new) in sorted(changed.items()):
+        print(f'CHANGED {name}: {old} -> {new}')
+    sys.exit(1)
+print('no installed package changed version')
+PY
+
+step "the test suite on torch $TORCH"
+"$PY" -c "import torch, mmcv, mmpose, numpy; print(f'torch {torch.__version__}, mmcv {mmcv.__version__}, mmpose {mmpose.__version__}, numpy {numpy.__version__}')"
+cd "$ROOT"
+start=$(date +%s)
+set +e
+"$PY" -m pytest tests -q --durations=10 -p no:cacheprovider ${PYTEST_ARGS:-}
+rc=$?
+set -e
+echo "[compat] pytest took $(( $(date +%s) - start ))s"
+exit $rc
