@@ -13,7 +13,9 @@ In one process and alternating the two models (so that both see the same machine
 * peak memory: CUDA ``max_memory_allocated`` of the training step, or on the CPU the peak
   resident memory of a fresh process that builds the model and runs the step, above what its
   imports take;
-* images per second of the training data pipeline (the CLAMP config's).
+* images per second of the training data pipeline (the CLAMP config's);
+* on the CPU, both inference models exported to ONNX and run by ONNX Runtime (graph and numpy
+  decoding, as many threads as torch), and CLAMP's ONNX speed-up over the PyTorch baseline.
 
 Prints a markdown table (medians over --repeats, CLAMP / baseline ratios, the targets) and
 writes JSON. Full run: ``python benchmarks/benchmark.py``; CI smoke run: ``--smoke``.
@@ -43,6 +45,8 @@ CONFIGS = {
                'configs/ap10k/clamp_clip-vit-b16_4xb32-210e_ap10k-256x256.py'),
 }
 TARGETS = {'infer_b32': 1.05, 'train_step': 1.30}
+# CLAMP exported to ONNX Runtime against the PyTorch SimpleBaseline as MMPose runs it (CPU).
+ONNX_SPEEDUP_TARGET = 1.5
 # measurement -> (unit, factor from the stored value)
 UNITS = {'peak_memory_mb': ('MB', 1), 'train_step_gflop': ('GFLOP', 1),
          'infer_gflop_per_image': ('GFLOP', 1)}
@@ -221,6 +225,37 @@ def pipeline_images_per_second(cfg, num: int) -> float:
     return count / (time.perf_counter() - start)
 
 
+def onnx_runtime_rows(infer: dict, size, args, torch_results: dict) -> dict:
+    """The same inference through ONNX Runtime (graph + numpy decoding, no flip test), with
+    as many threads as torch uses; and CLAMP's ONNX speed-up over the PyTorch baseline."""
+    import onnxruntime as ort
+
+    from clamp_mmpose.deploy.topdown import decode_heatmaps
+    from clamp_mmpose.tools.export_onnx import ImageToHeatmaps, _export_graph
+    w, h = size
+    sessions = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, model in infer.items():
+            path = osp.join(tmp, f'{name}.onnx')
+            with torch.no_grad():
+                _export_graph(ImageToHeatmaps(model).eval(), torch.zeros(2, 3, h, w), path)
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = torch.get_num_threads()
+            sessions[name] = ort.InferenceSession(path, options,
+                                                  providers=['CPUExecutionProvider'])
+    rows = {}
+    for batch in args.infer_batches:
+        images = np.random.default_rng(0).standard_normal((batch, 3, h, w)).astype(np.float32)
+        fns = {name: (lambda s=s: decode_heatmaps(s.run(None, {'image': images})[0]))
+               for name, s in sessions.items()}
+        rows[f'infer_onnx_b{batch}'] = alternate(fns, args.repeats, 'cpu',
+                                                 f'onnxruntime infer_b{batch}')
+        rows[f'onnx_clamp_speedup_b{batch}'] = {
+            'vs_pytorch_baseline': torch_results[f'infer_b{batch}']['baseline']
+            / rows[f'infer_onnx_b{batch}']['clamp']}
+    return rows
+
+
 def benchmark_arch(arch, args, device):
     baseline_cfg, clamp_cfg = load_configs(arch, args.smoke)
     size = tuple(clamp_cfg.codec['input_size'])
@@ -251,6 +286,8 @@ def benchmark_arch(arch, args, device):
                 fns[name] = run
             key = f'infer_b{batch}{"_flip" if flip else ""}'
             results[key] = alternate(fns, args.repeats, device, f'{arch} {key}')
+    if not device.startswith('cuda'):
+        results.update(onnx_runtime_rows(infer, size, args, results))
     del infer
 
     train_batch = args.train_batch or (32 if device.startswith('cuda') else 8)
@@ -283,6 +320,14 @@ def markdown(all_results, device_name) -> str:
         if arch == 'pipeline_images_per_s':
             continue
         for key, val in res.items():
+            if key.startswith('onnx_clamp_speedup'):
+                batch = key.rsplit('_b', 1)[1]
+                speedup = val['vs_pytorch_baseline']
+                verdict = 'ok' if speedup >= ONNX_SPEEDUP_TARGET else 'MISSED'
+                lines.append(f'| {arch} | CLAMP in ONNX Runtime vs the PyTorch baseline, batch '
+                             f'{batch} (speed-up) | – | – | {speedup:.2f}x | '
+                             f'>= {ONNX_SPEEDUP_TARGET}x {verdict} |')
+                continue
             if key == 'text_encoder_calls_per_step':
                 lines.append(f'| {arch} | text encoder runs per training step (batch '
                              f'{val["batch"]}) | – | {val["clamp"]} | – | 1 |')

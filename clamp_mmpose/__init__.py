@@ -4,15 +4,24 @@ Importing the package registers its backbone, head, losses, datasets and hooks i
 registries (configs do it with ``custom_imports = dict(imports=['clamp_mmpose'])``), and lets
 MMEngine load its own checkpoints under torch >= 2.6 and start CPU-only (gloo) process groups
 (see :mod:`clamp_mmpose.utils`).
+
+Where the OpenMMLab stack is not installed (a deployment machine with onnxruntime only), the
+package imports without it and :mod:`clamp_mmpose.deploy` runs exported models.
 """
-from .utils import patch_mmengine_checkpoint_loading, patch_mmengine_cpu_distributed
+from importlib.util import find_spec
+
 from .version import __version__
 
-patch_mmengine_checkpoint_loading()
-patch_mmengine_cpu_distributed()
+# torch, mmengine, mmcv and mmpose together; any one missing (or blocked) means deployment only.
+WITH_TRAINING_STACK = all(find_spec(name) is not None
+                          for name in ('torch', 'mmengine', 'mmcv', 'mmpose'))
 
-from . import datasets, engine, models  # noqa: E402,F401  (registers the components)
+if WITH_TRAINING_STACK:
+    from .utils import patch_mmengine_checkpoint_loading, patch_mmengine_cpu_distributed
 
-__all__ = [
-    '__version__', 'patch_mmengine_checkpoint_loading', 'patch_mmengine_cpu_distributed'
-]
+    patch_mmengine_checkpoint_loading()
+    patch_mmengine_cpu_distributed()
+
+    from . import datasets, engine, models  # noqa: E402,F401  (registers the components)
+
+__all__ = ['__version__', 'WITH_TRAINING_STACK']

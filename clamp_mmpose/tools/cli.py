@@ -15,6 +15,8 @@ SUBCOMMANDS = {
                          'convert an authors\' CLAMP checkpoint (MMPose 0.x) into this plugin'),
     'export': ('clamp_mmpose.tools.export',
                'store the prompt embeddings of a trained CLAMP model for inference'),
+    'infer': ('clamp_mmpose.tools.infer',
+              'run an exported ONNX model on an image or video, without torch (pose drawn, JSON)'),
     'score-maps': ('clamp_mmpose.tools.score_maps',
                    'draw per-keypoint score maps over an instance (Figure S1)'),
     'compare': ('clamp_mmpose.tools.compare',

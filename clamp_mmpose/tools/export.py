@@ -7,7 +7,9 @@ feature-loss temperature); per image it runs the image encoder, the context deco
 maps and the deconv head, and predicts what the full model predicts.
 
 Writes ``<out>.pth`` and the matching config ``<out>.py``, usable with ``mim test``,
-``mmpose.apis.init_model`` and ``MMPoseInferencer``.
+``mmpose.apis.init_model`` and ``MMPoseInferencer``. With ``--onnx`` it also writes
+``<out>.onnx`` and ``<out>.deploy.json`` for :mod:`clamp_mmpose.deploy` (no torch needed to run
+them); SimpleBaseline configs export that way too (their weights as they are).
 """
 import argparse
 import copy
@@ -68,6 +70,20 @@ def export_inference_model(config: str, checkpoint: str, out: str) -> Tuple[str,
     return cfg_path, ckpt_path
 
 
+def copy_baseline_model(config: str, checkpoint: str, out: str) -> Tuple[str, str]:
+    """A non-CLAMP model has nothing to store: its config and weights, as ``<out>.py/.pth``."""
+    cfg = Config.fromfile(config)
+    ckpt = _load_checkpoint(checkpoint, map_location='cpu')
+    base = out[:-4] if out.endswith('.pth') else out
+    os.makedirs(osp.dirname(osp.abspath(base)), exist_ok=True)
+    cfg.model = inference_model_config(cfg.model)
+    cfg.load_from = None
+    cfg.dump(base + '.py')
+    torch.save(dict(state_dict=ckpt.get('state_dict', ckpt), meta=dict(ckpt.get('meta', {}))),
+               base + '.pth')
+    return base + '.py', base + '.pth'
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog='clamp-mmpose export',
@@ -77,9 +93,21 @@ def main(argv=None):
     parser.add_argument('checkpoint', help='a checkpoint written by the training run')
     parser.add_argument('out', help='output path without extension, e.g. '
                         'work_dirs/clamp_rn50/clamp_rn50_inference')
+    parser.add_argument('--onnx', action='store_true',
+                        help='also write OUT.onnx (image -> heatmaps, dynamic batch) and '
+                        'OUT.deploy.json for `clamp-mmpose infer` / clamp_mmpose.deploy; '
+                        'SimpleBaseline configs are exported this way too')
     args = parser.parse_args(argv)
-    cfg_path, ckpt_path = export_inference_model(args.config, args.checkpoint, args.out)
+    is_clamp = Config.fromfile(args.config).model.head.get('type') == 'CLAMPHead'
+    if is_clamp or not args.onnx:
+        cfg_path, ckpt_path = export_inference_model(args.config, args.checkpoint, args.out)
+    else:
+        cfg_path, ckpt_path = copy_baseline_model(args.config, args.checkpoint, args.out)
     print(f'inference config: {cfg_path}\ninference weights: {ckpt_path}')
+    if args.onnx:
+        from .export_onnx import export_onnx
+        onnx_path, json_path = export_onnx(cfg_path, ckpt_path, args.out)
+        print(f'ONNX model:       {onnx_path}\nruntime settings: {json_path}')
     return 0
 
 

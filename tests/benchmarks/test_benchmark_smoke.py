@@ -26,6 +26,12 @@ def test_benchmark_smoke_run(tmp_path, capsys):
     assert (rn50['infer_gflop_per_image']['clamp'] > rn50['infer_gflop_per_image']['baseline']
             > 0)
     assert results['pipeline_images_per_s'] > 0
+    # ONNX Runtime rows beside PyTorch's, and CLAMP's speed-up over the PyTorch baseline.
+    for batch in (1, 8):
+        onnx = rn50[f'infer_onnx_b{batch}']
+        assert onnx['baseline'] > 0 and onnx['clamp'] > 0
+        assert rn50[f'onnx_clamp_speedup_b{batch}']['vs_pytorch_baseline'] > 0
+    assert 'CLAMP in ONNX Runtime vs the PyTorch baseline, batch 8' in table
 
 
 def test_profile_smoke_run(capsys):
