@@ -289,6 +289,8 @@ def benchmark_arch(arch, args, device):
     if not device.startswith('cuda'):
         results.update(onnx_runtime_rows(infer, size, args, results))
     del infer
+    if args.inference_only:
+        return results
 
     train_batch = args.train_batch or (32 if device.startswith('cuda') else 8)
     batch = fake_batch(train_batch, size, k, device, heatmap_size)
@@ -339,8 +341,9 @@ def markdown(all_results, device_name) -> str:
                 f'| {arch} | {key} ({unit}) | {val["baseline"] * scale:.1f} | '
                 f'{val["clamp"] * scale:.1f} | {ratio:.3f} | '
                 f'{f"<= {target}" + (" ok" if ratio <= target else " MISSED") if target else ""} |')
-    lines.append(f'| – | data pipeline (train, images/s) | – | '
-                 f'{all_results["pipeline_images_per_s"]:.1f} | – | |')
+    if 'pipeline_images_per_s' in all_results:
+        lines.append(f'| – | data pipeline (train, images/s) | – | '
+                     f'{all_results["pipeline_images_per_s"]:.1f} | – | |')
     return '\n'.join(lines)
 
 
@@ -353,6 +356,9 @@ def main(argv=None):
     parser.add_argument('--amp', action='store_true', help='fp16 autocast (CUDA)')
     parser.add_argument('--repeats', type=int, default=None, help='default 5 (2 with --smoke)')
     parser.add_argument('--train-batch', type=int, default=None)
+    parser.add_argument('--inference-only', action='store_true',
+                        help='inference rows only (PyTorch and ONNX Runtime): no training step, '
+                        'memory or data pipeline')
     parser.add_argument('--out', default='work_dirs/benchmark.json')
     args = parser.parse_args(argv)
     if args.device.startswith('cuda') and not torch.cuda.is_available():
@@ -375,8 +381,9 @@ def main(argv=None):
     device_name = (torch.cuda.get_device_name() if args.device.startswith('cuda') else
                    f'CPU ({torch.get_num_threads()} threads)') + (' + AMP' if args.amp else '')
     results = {arch: benchmark_arch(arch, args, args.device) for arch in args.archs}
-    results['pipeline_images_per_s'] = pipeline_images_per_second(
-        load_configs(args.archs[0], False)[1], 16 if args.smoke else 128)
+    if not args.inference_only:
+        results['pipeline_images_per_s'] = pipeline_images_per_second(
+            load_configs(args.archs[0], False)[1], 16 if args.smoke else 128)
     table = markdown(results, device_name)
     print(table)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)

@@ -3,11 +3,11 @@
 # way the README tells them, with a check that the install changed nothing already there.
 #
 # 0. In a fresh venv holding only numpy 1.26.4, `pip install --dry-run -e .` keeps numpy 1.x.
-# 1. A venv ($COMPAT_VENV, default ./.venv-compat) holding the users' stack: torch 2.1.2,
+# 1. A new venv ($COMPAT_VENV, default ./.venv-compat) holding the users' stack: torch 2.1.2,
 #    torchvision 0.16.2, numpy 1.26.4, mmcv 2.1.0 built for that torch, mmengine 0.10.7, and
 #    mmpose 1.3.2 / mmdet 3.3.0 with --no-deps. mmcv is built once per machine from the PyPI sdist
 #    (about 13 minutes on 2 cores) and kept in $CLAMP_MMPOSE_CACHE/wheels/torch-2.1.2/.
-# 2. `pip install -e ".[tests]"`, as the README's "Existing OpenMMLab environment" says.
+# 2. `pip install -e ".[tests,deploy]"`, as the README's "Existing OpenMMLab environment" says.
 # 3. Every package installed before step 2 must have the same version after it.
 # 4. pytest over tests/, with that venv's Python.
 set -euo pipefail
@@ -45,29 +45,24 @@ sys.exit(1 if chosen.get('numpy', '1').split('.')[0] != '1' else 0)
 PY
 rm -rf "$dry"
 
-stamp_want=$(cat "$STACK" "$0" "$ROOT/tools/mmcv_wheel.sh" | sha1sum | cut -c1-16)
-if [[ ! -f "$VENV/.stack-installed" || "$(cat "$VENV/.stack-installed")" != "$stamp_want" ]]; then
-    rm -rf "$VENV"
-    step "creating $VENV: the users' stack (torch $TORCH from PyPI, a CUDA build: a few minutes)"
-    "$PYTHON" -m venv "$VENV"
-    pip_ install -c "$STACK" torch torchvision numpy setuptools wheel ninja
-    mmcv_wheel=$(cached_mmcv_wheel "$WHEELS" "$PY" "$CACHE/mmcv-build-torch-$TORCH.log")
-    step "installing $(basename "$mmcv_wheel"), mmengine, mmpose and mmdet (--no-deps)"
-    pip_ install -c "$STACK" --no-deps "$mmcv_wheel"
-    pip_ install -c "$STACK" mmengine
-    pip_ install -c "$STACK" --no-deps mmpose mmdet
-    echo "$stamp_want" > "$VENV/.stack-installed"
-else
-    step "reusing $VENV (stack stamp $stamp_want)"
-    pip_ uninstall -y clamp_mmpose
-fi
+# A new venv every run: the check below needs the users' stack exactly as it is, untouched by
+# an earlier run's install. Only the mmcv build is kept between runs.
+rm -rf "$VENV"
+step "creating $VENV: the users' stack (torch $TORCH from PyPI, a CUDA build: a few minutes)"
+"$PYTHON" -m venv "$VENV"
+pip_ install -c "$STACK" torch torchvision numpy setuptools wheel ninja
+mmcv_wheel=$(cached_mmcv_wheel "$WHEELS" "$PY" "$CACHE/mmcv-build-torch-$TORCH.log")
+step "installing $(basename "$mmcv_wheel"), mmengine, mmpose and mmdet (--no-deps)"
+pip_ install -c "$STACK" --no-deps "$mmcv_wheel"
+pip_ install -c "$STACK" mmengine
+pip_ install -c "$STACK" --no-deps mmpose mmdet
 
 step "the environment before the install"
 "$PY" -m pip --disable-pip-version-check list --format=freeze 2>/dev/null | sort > "$VENV/before.txt"
 cat "$VENV/before.txt" | grep -iE '^(torch|torchvision|numpy|mmcv|mmengine|mmpose|mmdet|setuptools)=='
 
-step 'pip install -e ".[tests]" (as the README tells GPU users)'
-(cd "$ROOT" && pip_ install -e ".[tests]")
+step 'pip install -e ".[tests,deploy]" (as the README tells GPU users, with pytest and onnx)'
+(cd "$ROOT" && pip_ install -e ".[tests,deploy]")
 
 step "checking that no package installed before changed version"
 "$PY" -m pip --disable-pip-version-check list --format=freeze 2>/dev/null | sort > "$VENV/after.txt"

@@ -64,11 +64,14 @@ def _export_graph(module: nn.Module, example: Tensor, path: str) -> None:
     else:
         # Older torch: the TorchScript exporter, without nn.MultiheadAttention's fused fast
         # path, which it cannot export.
-        torch.backends.mha.set_fastpath_enabled(False)
+        mha = getattr(torch.backends, 'mha', None)
+        if mha is not None:
+            mha.set_fastpath_enabled(False)
         try:
             torch.onnx.export(module, (example, ), path, **kwargs)
         finally:
-            torch.backends.mha.set_fastpath_enabled(True)
+            if mha is not None:
+                mha.set_fastpath_enabled(True)
 
 
 def export_onnx(config: str, checkpoint: str, out: str) -> Tuple[str, str]:

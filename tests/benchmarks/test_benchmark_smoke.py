@@ -64,3 +64,15 @@ def test_bad_device_options_are_named(argv, message, capsys):
     with pytest.raises(SystemExit) as exc:
         main(['--smoke'] + argv)
     assert exc.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_benchmark_inference_only(tmp_path, capsys):
+    sys.path.insert(0, REPO)
+    from benchmarks.benchmark import main
+    out = tmp_path / 'bench.json'
+    main(['--smoke', '--archs', 'vitb16', '--repeats', '1', '--inference-only', '--out',
+          str(out)])
+    results = json.load(open(out))['results']
+    assert set(results) == {'vitb16'}
+    assert 'train_step' not in results['vitb16'] and 'infer_onnx_b1' in results['vitb16']
+    assert 'data pipeline' not in capsys.readouterr().out
