@@ -18,8 +18,35 @@ from tests.tools.conftest import _config_and_checkpoint
 from tests.tools.test_convert_official import convert_reference
 
 BLOCKED = ('torch', 'torchvision', 'mmcv', 'mmengine', 'mmpose', 'mmdet')
-# The authors' three CLAMP layouts (converted reference models) and a SimpleBaseline.
-MODELS = ('rn50', 'vit_b16', 'vit_l14', 'baseline')
+# The authors' three CLAMP layouts (converted reference models), the demo's tiny CLAMP and a
+# SimpleBaseline.
+MODELS = ('rn50', 'vit_b16', 'vit_l14', 'demo', 'baseline')
+DEMO_CONFIG = osp.join(REPO, 'configs', 'demo',
+                       'clamp_tiny-clip-rn_1xb16-35e_synthetic-ap10k-128x128.py')
+
+
+def _away_from_init(checkpoint):
+    """Weights away from MMPose's init (heatmaps of 1e-11), so that comparisons mean
+    something."""
+    ckpt = torch.load(checkpoint, map_location='cpu', weights_only=True)
+    torch.manual_seed(0)
+    for key, value in ckpt['state_dict'].items():
+        if value.is_floating_point() and not key.endswith(('running_var', 'running_mean')):
+            value.add_(0.1 * torch.randn_like(value))
+    torch.save(ckpt, checkpoint)
+
+
+def _demo_checkpoint(tmp):
+    from mmengine.config import Config
+    from mmpose.registry import MODELS as REGISTRY
+    cfg = Config.fromfile(DEMO_CONFIG)
+    config, checkpoint = str(tmp / 'demo.py'), str(tmp / 'demo.pth')
+    cfg.dump(config)
+    model = REGISTRY.build(cfg.model)
+    model.init_weights()
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
+    _away_from_init(checkpoint)
+    return config, checkpoint
 
 
 @pytest.fixture(scope='module', params=MODELS)
@@ -29,13 +56,9 @@ def exported(request, tmp_path_factory, synthetic_ap10k):
     if request.param == 'baseline':
         config, checkpoint = _config_and_checkpoint(BASELINE_RN50, synthetic_ap10k, tmp,
                                                     'baseline')
-        # Away from MMPose's init (heatmaps of 1e-11), so that the comparison means something.
-        ckpt = torch.load(checkpoint, map_location='cpu', weights_only=True)
-        torch.manual_seed(0)
-        for key, value in ckpt['state_dict'].items():
-            if value.is_floating_point() and not key.endswith(('running_var', 'running_mean')):
-                value.add_(0.1 * torch.randn_like(value))
-        torch.save(ckpt, checkpoint)
+        _away_from_init(checkpoint)
+    elif request.param == 'demo':
+        config, checkpoint = _demo_checkpoint(tmp)
     else:
         _, _, config, checkpoint = convert_reference(request.param, tmp)
     out_dir = tmp / 'deploy'
