@@ -9,7 +9,8 @@
 #    (about 13 minutes on 2 cores) and kept in $CLAMP_MMPOSE_CACHE/wheels/torch-2.1.2/.
 # 2. `pip install -e ".[tests,deploy]"`, as the README's "Existing OpenMMLab environment" says.
 # 3. Every package installed before step 2 must have the same version after it.
-# 4. pytest over tests/, with that venv's Python.
+# 4. pytest over tests/, with that venv's Python (after adding the [mim] extra, whose openxlab
+#    pins do change packages, for the tests that run mim).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -82,6 +83,11 @@ if changed:
     sys.exit(1)
 print('no installed package changed version')
 PY
+
+# The tests run mim too. openmim (the [mim] extra) pins old setuptools, requests, rich and
+# others through openxlab, which is why it is optional: installed after the check.
+step 'pip install -e ".[mim]" for the tests that run mim'
+(cd "$ROOT" && pip_ install -e ".[mim]")
 
 step "the test suite on torch $TORCH"
 "$PY" -c "import torch, mmcv, mmpose, numpy; print(f'torch {torch.__version__}, mmcv {mmcv.__version__}, mmpose {mmpose.__version__}, numpy {numpy.__version__}')"

@@ -15,6 +15,7 @@ from torch import Tensor, nn
 from ..deploy.runtime import DEPLOY_SUFFIX
 
 ONNX_OPSET = 18
+LEGACY_ONNX_OPSET = 17
 
 
 class ImageToHeatmaps(nn.Module):
@@ -55,23 +56,18 @@ def deploy_metadata(model: nn.Module, cfg) -> dict:
 
 
 def _export_graph(module: nn.Module, example: Tensor, path: str) -> None:
-    kwargs = dict(input_names=['image'], output_names=['heatmaps'], opset_version=ONNX_OPSET,
+    kwargs = dict(input_names=['image'], output_names=['heatmaps'],
                   dynamic_axes={'image': {0: 'batch'}, 'heatmaps': {0: 'batch'}})
     if 'dynamo' in torch.onnx.export.__code__.co_varnames:
         # torch >= 2.5: the torch.export-based exporter (the default from 2.9).
         torch.onnx.export(module, (example, ), path, dynamo=True, external_data=False,
-                          verbose=False, **kwargs)
-    else:
-        # Older torch: the TorchScript exporter, without nn.MultiheadAttention's fused fast
-        # path, which it cannot export.
-        mha = getattr(torch.backends, 'mha', None)
-        if mha is not None:
-            mha.set_fastpath_enabled(False)
-        try:
-            torch.onnx.export(module, (example, ), path, **kwargs)
-        finally:
-            if mha is not None:
-                mha.set_fastpath_enabled(True)
+                          opset_version=ONNX_OPSET, verbose=False, **kwargs)
+        return
+    # Older torch: the TorchScript exporter. Its opset-18 ReduceMean is malformed, so opset 17;
+    # and nn.MultiheadAttention must not take its fused inference fast path, which the exporter
+    # cannot export: the fast path is skipped while autograd is on.
+    with torch.enable_grad():
+        torch.onnx.export(module, (example, ), path, opset_version=LEGACY_ONNX_OPSET, **kwargs)
 
 
 def export_onnx(config: str, checkpoint: str, out: str) -> Tuple[str, str]:
