@@ -232,7 +232,7 @@ def map_official_state_dict(state: Dict[str, torch.Tensor], expected: Dict[str, 
             problems.append('shapes differ (checkpoint vs model): ' + '; '.join(wrong[:8]))
         raise OfficialCheckpointError(
             f'{path} does not convert strictly: ' + ' | '.join(problems) + '. Is it a '
-            f'checkpoint of the authors\' CLAMP configs (CLAMP_res50 / CLAMP_ViTB / CLAMP_ViTL)?')
+            'checkpoint of the authors\' CLAMP configs (CLAMP_res50 / CLAMP_ViTB / CLAMP_ViTL)?')
     return mapped
 
 

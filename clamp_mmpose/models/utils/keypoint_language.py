@@ -1,5 +1,5 @@
 """The small pure functions that tie keypoint prompts to image features."""
-from typing import Optional, Tuple
+from typing import Tuple
 
 import torch
 import torch.nn.functional as F
