@@ -38,25 +38,31 @@ def _training_model_config(model_cfg: dict) -> dict:
     return cfg
 
 
-def export_inference_model(config: str, checkpoint: str, out: str) -> Tuple[str, str]:
-    """Export ``checkpoint`` of ``config``; returns the paths of the new config and checkpoint."""
+def export_inference_model(config: str, checkpoint: str, out: str,
+                           allow_baseline: bool = False) -> Tuple[str, str]:
+    """Export ``checkpoint`` of ``config``; returns the paths of the new config and checkpoint.
+
+    With ``allow_baseline`` a non-CLAMP model (nothing to store) is written as it is, for ONNX.
+    """
     import clamp_mmpose  # noqa: F401  (registers the components)
     cfg = Config.fromfile(config)
-    if cfg.model.head.get('type') != 'CLAMPHead':
+    is_clamp = cfg.model.head.get('type') == 'CLAMPHead'
+    if not is_clamp and not allow_baseline:
         raise ValueError(f'{config} is not a CLAMP config (its head is '
                          f'{cfg.model.head.get("type")}); only CLAMP models have prompts to store')
-    if cfg.model.head.get('prompt_source', 'text') == 'cached':
+    if is_clamp and cfg.model.head.get('prompt_source', 'text') == 'cached':
         raise ValueError(f'{config} is already an exported inference config')
-    model = MODELS.build(_training_model_config(cfg.model))
     ckpt = _load_checkpoint(checkpoint, map_location='cpu')
     state = ckpt.get('state_dict', ckpt)
-    model.load_state_dict(state)
-    model.eval()
-    with torch.no_grad():
-        prompts = model.head.encode_prompts().float()
-
-    exported = {k: v for k, v in state.items() if not k.startswith(_DROPPED_PREFIXES)}
-    exported['head.cached_prompts'] = prompts
+    exported = state
+    if is_clamp:
+        model = MODELS.build(_training_model_config(cfg.model))
+        model.load_state_dict(state)
+        model.eval()
+        with torch.no_grad():
+            prompts = model.head.encode_prompts().float()
+        exported = {k: v for k, v in state.items() if not k.startswith(_DROPPED_PREFIXES)}
+        exported['head.cached_prompts'] = prompts
     meta = dict(ckpt.get('meta', {}))
     meta['exported_from'] = osp.abspath(checkpoint)
 
@@ -68,20 +74,6 @@ def export_inference_model(config: str, checkpoint: str, out: str) -> Tuple[str,
     cfg.dump(cfg_path)
     torch.save(dict(state_dict=exported, meta=meta), ckpt_path)
     return cfg_path, ckpt_path
-
-
-def copy_baseline_model(config: str, checkpoint: str, out: str) -> Tuple[str, str]:
-    """A non-CLAMP model has nothing to store: its config and weights, as ``<out>.py/.pth``."""
-    cfg = Config.fromfile(config)
-    ckpt = _load_checkpoint(checkpoint, map_location='cpu')
-    base = out[:-4] if out.endswith('.pth') else out
-    os.makedirs(osp.dirname(osp.abspath(base)), exist_ok=True)
-    cfg.model = inference_model_config(cfg.model)
-    cfg.load_from = None
-    cfg.dump(base + '.py')
-    torch.save(dict(state_dict=ckpt.get('state_dict', ckpt), meta=dict(ckpt.get('meta', {}))),
-               base + '.pth')
-    return base + '.py', base + '.pth'
 
 
 def main(argv=None):
@@ -98,11 +90,8 @@ def main(argv=None):
                         'OUT.deploy.json for `clamp-mmpose infer` / clamp_mmpose.deploy; '
                         'SimpleBaseline configs are exported this way too')
     args = parser.parse_args(argv)
-    is_clamp = Config.fromfile(args.config).model.head.get('type') == 'CLAMPHead'
-    if is_clamp or not args.onnx:
-        cfg_path, ckpt_path = export_inference_model(args.config, args.checkpoint, args.out)
-    else:
-        cfg_path, ckpt_path = copy_baseline_model(args.config, args.checkpoint, args.out)
+    cfg_path, ckpt_path = export_inference_model(args.config, args.checkpoint, args.out,
+                                                 allow_baseline=args.onnx)
     print(f'inference config: {cfg_path}\ninference weights: {ckpt_path}')
     if args.onnx:
         from .export_onnx import export_onnx
