@@ -15,24 +15,35 @@ def read_version():
     return scope['__version__']
 
 
-def link_configs_into_package():
-    """Make ``configs/`` reachable as ``clamp_mmpose/.mim/configs``.
-
-    The same layout as MMPose's own ``.mim`` folder: an installed copy finds its configs
-    through :func:`clamp_mmpose.utils.config_path` and through ``mim``. An editable install
-    gets a symlink, a wheel or sdist build gets a copy.
-    """
+def _link_into_mim(name):
+    """Make ``<repository>/<name>`` reachable as ``clamp_mmpose/.mim/<name>``: a symlink for an
+    editable install, a copy where symlinks fail (a wheel or sdist build copies either)."""
     mim_dir = osp.join(HERE, 'clamp_mmpose', '.mim')
-    target = osp.join(mim_dir, 'configs')
+    source, target = osp.join(HERE, name), osp.join(mim_dir, name)
     os.makedirs(mim_dir, exist_ok=True)
     if osp.islink(target) or osp.isfile(target):
         os.remove(target)
     elif osp.isdir(target):
         shutil.rmtree(target)
     try:
-        os.symlink(osp.relpath(osp.join(HERE, 'configs'), mim_dir), target)
+        os.symlink(osp.relpath(source, mim_dir), target)
     except OSError:  # file systems without symlinks
-        shutil.copytree(osp.join(HERE, 'configs'), target)
+        if osp.isdir(source):
+            shutil.copytree(source, target)
+        else:
+            shutil.copyfile(source, target)
+
+
+def link_configs_into_package():
+    """Make ``configs/`` and ``model-index.yml`` reachable under ``clamp_mmpose/.mim``.
+
+    The same layout as MMPose's own ``.mim`` folder: an installed copy finds its configs
+    through :func:`clamp_mmpose.utils.config_path` and through ``mim``, and ``mim search
+    clamp_mmpose`` reads ``.mim/model-index.yml``, whose ``Import`` lines name the metafiles
+    beside the configs (``configs/<folder>/*.yml``).
+    """
+    for name in ('configs', 'model-index.yml'):
+        _link_into_mim(name)
 
 
 def read_requirements(name):
@@ -53,7 +64,8 @@ if __name__ == '__main__':
         include_package_data=True,
         package_data={
             'clamp_mmpose': [
-                '.mim/configs/**/*.py', '.mim/configs/*/*.py', 'datasets/*.json'
+                '.mim/configs/**/*.py', '.mim/configs/*/*.py', '.mim/configs/*/*.yml',
+                '.mim/model-index.yml', 'datasets/*.json'
             ]
         },
         python_requires='>=3.8',

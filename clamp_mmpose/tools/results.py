@@ -41,8 +41,8 @@ import sys
 import warnings
 from typing import Dict, List, Optional, Sequence
 
-__all__ = ['TABLES', 'METRICS', 'find_sessions', 'run_metrics', 'collect', 'render_table',
-           'render_tables', 'main']
+__all__ = ['TABLES', 'METRICS', 'model_index_file', 'load_model_index', 'build_tables',
+           'find_sessions', 'run_metrics', 'collect', 'render_table', 'render_tables', 'main']
 
 # Paper metric name -> MMPose CocoMetric key.
 METRICS = {
@@ -53,101 +53,134 @@ METRICS = {
     'APL': 'coco/AP (L)',
     'AR': 'coco/AR',
 }
+# Paper metric name -> metric name in OpenMMLab metafiles (``Results: Metrics:``).
+METAFILE_METRICS = {
+    'AP': 'AP',
+    'AP50': 'AP@0.5',
+    'AP75': 'AP@0.75',
+    'APM': 'AP (M)',
+    'APL': 'AP (L)',
+    'AR': 'AR',
+}
 DETAIL = ('AP50', 'AP75', 'APM', 'APL', 'AR')
 SEEDS = (0, 1, 2)
 
-_AP10K = 'configs/ap10k/{}_4xb32-210e_ap10k-256x256'
-_ZS = 'configs/zeroshot/{}_clip-rn50_4xb32-210e_ap10k-{}-to-{}-256x256'
-_FS = 'configs/fewshot/{}_clip-vit-b16_4xb32-210e_ap10k-{}shot-256x256'
-_COCO = 'configs/coco/{}_clip-vit-b16_4xb32-210e_coco-{}pct-256x192'
-
-
-def _p(ap, ap50=None, ap75=None, apm=None, apl=None, ar=None):
-    return {k: v for k, v in zip(METRICS, (ap, ap50, ap75, apm, apl, ar)) if v is not None}
-
-
-def _zero_shot_rows():
-    # Table S4 of the supplementary material: AP, AP50, AP75, APM, APL, AR.
-    paper = {
-        ('Bovidae', 'Equidae'): (_p(41.9, 71.8, 40.3, 27.3, 42.0, 46.6),
-                                 _p(46.6, 75.6, 47.5, 48.3, 46.6, 51.2)),
-        ('Bovidae', 'Felidae'): (_p(22.0, 52.4, 15.0, 11.2, 22.1, 28.4),
-                                 _p(28.7, 67.6, 18.9, 11.9, 29.0, 36.3)),
-        ('Canidae', 'Cricetidae'): (_p(16.1, 41.7, 10.1, 3.4, 16.5, 26.0),
-                                    _p(22.0, 51.1, 14.1, 10.1, 22.7, 31.6)),
-        ('Canidae', 'Equidae'): (_p(20.5, 43.9, 16.6, 11.1, 20.7, 25.3),
-                                 _p(28.4, 59.1, 23.1, 9.4, 29.0, 34.1)),
-    }
-    rows = []
-    for (src, dst), (base, clamp) in paper.items():
-        for method, fig in (('SimpleBaseline', base), ('CLAMP', clamp)):
-            rows.append(dict(
-                method=method, backbone='RN50', setting=f'{src} → {dst}', paper=fig,
-                config=_ZS.format('clamp' if method == 'CLAMP' else 'simplebaseline',
-                                  src.lower(), dst.lower())))
-    return rows
-
-
+# The layout of the paper's tables. Their rows, and every figure, come from the metafiles: the
+# entries whose ``Metadata: Paper Tables`` names the table, in the metafiles' order.
 TABLES = {
-    'S1': dict(
-        title='Table S1. Complexity (inference form, 256x256) and AP on AP-10K val',
-        kind='complexity',
-        rows=[
-            dict(method='SimpleBaseline', backbone='RN50', config=_AP10K.format(
-                'simplebaseline_clip-rn50'), paper=_p(70.9), params=49, gflops=9.0),
-            dict(method='CLAMP', backbone='RN50', config=_AP10K.format('clamp_clip-rn50'),
-                 paper=_p(72.9), params=68, gflops=9.2),
-            dict(method='SimpleBaseline', backbone='ViT-B/16', config=_AP10K.format(
-                'simplebaseline_clip-vit-b16'), paper=_p(72.6), params=91, gflops=16.6),
-            dict(method='CLAMP', backbone='ViT-B/16', config=_AP10K.format(
-                'clamp_clip-vit-b16'), paper=_p(74.3), params=98, gflops=16.8),
-        ]),
-    'S2': dict(
-        title='Table S2. Prompt embeddings vs a trainable matrix (AP-10K val, ViT-B/16)',
-        kind='ap',
-        rows=[
-            dict(method='SimpleBaseline', backbone='ViT-B/16', setting='w/o',
-                 config=_AP10K.format('simplebaseline_clip-vit-b16'), paper=_p(72.6)),
-            dict(method='CLAMP', backbone='ViT-B/16', setting='trainable matrix',
-                 config=_AP10K.format('clamp-trainable-prompts_clip-vit-b16'), paper=_p(72.8)),
-            dict(method='CLAMP', backbone='ViT-B/16', setting='prompt embedding',
-                 config=_AP10K.format('clamp_clip-vit-b16'), paper=_p(74.3)),
-        ]),
-    'S3': dict(
-        title='Table S3. ViT-L/14 on AP-10K val (224x224)',
-        kind='detail',
-        rows=[
-            dict(method='SimpleBaseline', backbone='ViT-L/14',
-                 config='configs/ap10k/simplebaseline_clip-vit-l14_4xb32-210e_ap10k-224x224',
-                 paper=_p(76.9, 96.0, 84.4, 56.5, 77.2, 80.0)),
-            dict(method='CLAMP', backbone='ViT-L/14',
-                 config='configs/ap10k/clamp_clip-vit-l14_4xb32-210e_ap10k-224x224',
-                 paper=_p(77.8, 96.8, 85.0, 58.7, 78.1, 81.0)),
-        ]),
-    'S4': dict(
-        title='Table S4. Zero-shot across families (AP-10K, RN50; train family → test family)',
-        kind='detail',
-        rows=_zero_shot_rows()),
-    'FS': dict(
-        title='Few-shot AP-10K (N annotated instances per species, ViT-B/16, val; the paper '
-        'reports 61.2 AP with 20 shots without the exact protocol)',
-        kind='ap',
-        seeds=SEEDS,
-        rows=[dict(method=m, backbone='ViT-B/16', setting=f'{n} shots',
-                   config=_FS.format('clamp' if m == 'CLAMP' else 'simplebaseline', n),
-                   paper=_p(61.2) if (m, n) == ('CLAMP', 20) else {})
-              for m in ('SimpleBaseline', 'CLAMP') for n in (5, 10, 20)]),
-    'S5': dict(
-        title='Table S5. COCO low-data regimes (ViT-B/16, val2017; mean of three samplings)',
-        kind='ap',
-        seeds=SEEDS,
-        rows=[dict(method=m, backbone='ViT-B/16', setting=f'AP@{k}%',
-                   config=_COCO.format('clamp' if m == 'CLAMP' else 'simplebaseline', k),
-                   paper=_p(fig))
-              for m, figs in (('SimpleBaseline', (49.5, 53.3, 55.5, 58.4, 62.1)),
-                              ('CLAMP', (53.1, 56.8, 57.6, 59.5, 62.7)))
-              for k, fig in zip((1, 2, 3, 5, 10), figs)]),
+    'S1': dict(title='Table S1. Complexity (inference form, 256x256) and AP on AP-10K val',
+               kind='complexity'),
+    'S2': dict(title='Table S2. Prompt embeddings vs a trainable matrix (AP-10K val, ViT-B/16)',
+               kind='ap'),
+    'S3': dict(title='Table S3. ViT-L/14 on AP-10K val (224x224)', kind='detail'),
+    'S4': dict(title='Table S4. Zero-shot across families (AP-10K, RN50; train family → test '
+               'family)', kind='detail'),
+    'FS': dict(title='Few-shot AP-10K (N annotated instances per species, ViT-B/16, val; the '
+               'paper reports 61.2 AP with 20 shots without the exact protocol)', kind='ap',
+               seeds=SEEDS),
+    'S5': dict(title='Table S5. COCO low-data regimes (ViT-B/16, val2017; mean of three '
+               'samplings)', kind='ap', seeds=SEEDS),
 }
+# A Config of MMPose's own model zoo, as MMEngine writes a config of another package.
+MMPOSE_PREFIX = 'mmpose::'
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the metafiles
+# ---------------------------------------------------------------------------------------------
+def model_index_file() -> str:
+    """``model-index.yml``: the repository's, else the installed package's ``.mim`` copy."""
+    package = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    for path in (osp.join(osp.dirname(package), 'model-index.yml'),
+                 osp.join(package, '.mim', 'model-index.yml')):
+        if osp.isfile(path):
+            return path
+    raise FileNotFoundError(f'model-index.yml found neither beside nor inside {package}')
+
+
+def load_model_index(index_file: Optional[str] = None) -> List[dict]:
+    """The ``Models`` entries of every metafile that ``index_file`` imports (default:
+    :func:`model_index_file`), in import order; each entry gains ``Metafile``, the path of its
+    metafile relative to the index."""
+    import yaml
+    index_file = index_file or model_index_file()
+    root = osp.dirname(index_file)
+    with open(index_file) as f:
+        imports = yaml.safe_load(f).get('Import', [])
+    entries = []
+    for metafile in imports:
+        with open(osp.join(root, metafile)) as f:
+            models = yaml.safe_load(f).get('Models') or []
+        entries += [dict(entry, Metafile=metafile) for entry in models]
+    return entries
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _reported(entry: dict, dataset: Optional[str] = None) -> Dict[str, float]:
+    """The entry's reported figures in AP points, by paper metric name: its Result on
+    ``dataset``, or its first Result."""
+    for result in entry.get('Results') or []:
+        if dataset is None or result['Dataset'] == dataset:
+            metrics = result['Metrics']
+            # Metafiles hold fractions; rounding undoes the float noise of the x100.
+            return {name: round(100 * metrics[key], 4)
+                    for name, key in METAFILE_METRICS.items() if key in metrics}
+    return {}
+
+
+def _entry_row(entry: dict, dataset: Optional[str] = None) -> dict:
+    """One table row (label, setting, config without ``.py``, reported figures) of an entry."""
+    meta = entry.get('Metadata') or {}
+    row = dict(method=entry['In Collection'], backbone=meta.get('Backbone', ''),
+               setting=meta.get('Setting', ''), config=osp.splitext(entry['Config'])[0],
+               paper=_reported(entry, dataset), mmpose=entry['Config'].startswith(MMPOSE_PREFIX))
+    if 'Parameters' in meta:
+        row['params'] = meta['Parameters'] / 1e6
+    if 'FLOPs' in meta:
+        row['gflops'] = meta['FLOPs'] / 1e9
+    return row
+
+
+def _evaluation_datasets(entry: dict) -> List[str]:
+    """Where the entry is evaluated: its Results' datasets, else its training data."""
+    datasets = [r['Dataset'] for r in entry.get('Results') or []]
+    return datasets or _as_list((entry.get('Metadata') or {}).get('Training Data'))
+
+
+def table_id(dataset: str) -> str:
+    """The ``--tables`` name of a dataset's table: 'Animal-Pose' -> 'animalpose'."""
+    return re.sub(r'[^a-z0-9]', '', dataset.lower())
+
+
+def build_tables(entries: Optional[Sequence[dict]] = None) -> Dict[str, dict]:
+    """Every table ``clamp-mmpose results`` can print, with its rows.
+
+    The paper's tables (:data:`TABLES`) first; then, for every evaluation dataset, one table
+    of the entries that no paper table shows (MMPose's model-zoo references, configs without a
+    figure in the paper), if any of them has a reported figure.
+    """
+    entries = load_model_index() if entries is None else entries
+    tables = {key: dict(spec, rows=[]) for key, spec in TABLES.items()}
+    by_dataset: Dict[str, List[dict]] = {}
+    for entry in entries:
+        paper_tables = _as_list((entry.get('Metadata') or {}).get('Paper Tables'))
+        for key in paper_tables:
+            tables[key]['rows'].append(_entry_row(entry))
+        if not paper_tables:
+            for dataset in _evaluation_datasets(entry):
+                by_dataset.setdefault(dataset, []).append(_entry_row(entry, dataset))
+    for dataset, rows in by_dataset.items():
+        if any(row['paper'] for row in rows):
+            tables[table_id(dataset)] = dict(
+                title=f'{dataset}: models outside the paper\'s tables (reported: the paper, or '
+                'MMPose\'s model zoo)', kind='reported', rows=rows)
+    return tables
+
 
 _TIMESTAMP = re.compile(r'^\d{8}_\d{6}$')
 _SEED_SUFFIX = re.compile(r'^(?P<name>.+)_seed(?P<seed>\d+)$')
@@ -331,11 +364,36 @@ def _label(row: dict) -> str:
     return ' '.join(x for x in (row['method'], row.get('backbone', '')) if x)
 
 
+def _header(kind: str) -> List[str]:
+    """The markdown header rows of a table of this kind."""
+    if kind == 'complexity':
+        return ['| model | params ours (M) | params paper | Δ | GFLOPs ours | GFLOPs paper | Δ '
+                '| AP ours | AP paper | Δ AP | from |',
+                '|---|---|---|---|---|---|---|---|---|---|---|']
+    if kind == 'detail':
+        return ['| model | setting | AP ours | AP paper | Δ AP | '
+                + ' | '.join(f'{m} ours / paper' for m in DETAIL) + ' | from |',
+                '|---|---|---|---|---|' + '---|' * len(DETAIL) + '---|']
+    if kind == 'reported':
+        return ['| model | setting | AP ours | AP reported | Δ AP | reported by | from |',
+                '|---|---|---|---|---|---|---|']
+    return ['| model | setting | AP ours | AP paper | Δ AP | from |', '|---|---|---|---|---|---|']
+
+
+def _reporter(row: dict) -> str:
+    """Whose figure a row of a ``reported`` table shows."""
+    if not row['paper']:
+        return '–'
+    return 'MMPose model zoo' if row['mmpose'] else 'paper'
+
+
 def render_table(key: str, work_dirs: str = 'work_dirs', split: str = 'val',
                  val_pick: str = 'best', complexity: bool = True,
-                 configs_root: Optional[str] = None) -> str:
-    """One table as markdown (title, table, missing runs)."""
-    spec = TABLES[key]
+                 configs_root: Optional[str] = None,
+                 tables: Optional[Dict[str, dict]] = None) -> str:
+    """One table of :func:`build_tables` (default: from this project's model index) as
+    markdown: title, table, missing runs."""
+    spec = (tables or build_tables())[key]
     seeds = spec.get('seeds')
     kind = spec['kind']
     lines = [f'### {spec["title"]}', '']
@@ -346,22 +404,9 @@ def render_table(key: str, work_dirs: str = 'work_dirs', split: str = 'val',
         what = 'AP of the latest `mim test` of each run'
     if seeds:
         what += f'; mean ± sample std over subset seeds {", ".join(map(str, seeds))}'
-    lines += [f'Ours: {what}, in {work_dirs}. Δ = ours − paper.', '']
-    if kind == 'complexity':
-        lines += [
-            '| model | params ours (M) | params paper | Δ | GFLOPs ours | GFLOPs paper | Δ '
-            '| AP ours | AP paper | Δ AP | from |',
-            '|---|---|---|---|---|---|---|---|---|---|---|'
-        ]
-    elif kind == 'detail':
-        lines += [
-            '| model | setting | AP ours | AP paper | Δ AP | '
-            + ' | '.join(f'{m} ours / paper' for m in DETAIL) + ' | from |',
-            '|---|---|---|---|---|' + '---|' * len(DETAIL) + '---|'
-        ]
-    else:
-        lines += ['| model | setting | AP ours | AP paper | Δ AP | from |',
-                  '|---|---|---|---|---|---|']
+    reference = 'reported' if kind == 'reported' else 'paper'
+    lines += [f'Ours: {what}, in {work_dirs}. Δ = ours − {reference}.', '']
+    lines += _header(kind)
     for row in spec['rows']:
         results = collect(work_dirs, row['config'], seeds, split, val_pick)
         if seeds:
@@ -387,8 +432,9 @@ def render_table(key: str, work_dirs: str = 'work_dirs', split: str = 'val',
                 params, gflops = _complexity(row['config'], configs_root)
             lines.append(
                 f'| {_label(row)} | {_fmt(params) if complexity else "not computed"} | '
-                f'{row["params"]} | {_diff(params, row["params"])} | '
-                f'{_fmt(gflops, 2) if complexity else "not computed"} | {row["gflops"]} | '
+                f'{_fmt(row["params"], 0)} | {_diff(params, row["params"])} | '
+                f'{_fmt(gflops, 2) if complexity else "not computed"} | '
+                f'{_fmt(row["gflops"])} | '
                 f'{_diff(gflops, row["gflops"], 2)} | {ap_text} | {_fmt(paper_ap)} | '
                 f'{_diff(ap, paper_ap)} | {source} |')
         elif kind == 'detail':
@@ -399,6 +445,10 @@ def render_table(key: str, work_dirs: str = 'work_dirs', split: str = 'val',
             lines.append(f'| {_label(row)} | {row.get("setting", "")} | {ap_text} | '
                          f'{_fmt(paper_ap)} | {_diff(ap, paper_ap)} | ' + ' | '.join(details)
                          + f' | {source} |')
+        elif kind == 'reported':
+            lines.append(f'| {_label(row)} | {row.get("setting", "")} | {ap_text} | '
+                         f'{_fmt(paper_ap)} | {_diff(ap, paper_ap)} | {_reporter(row)} | '
+                         f'{source} |')
         else:
             lines.append(f'| {_label(row)} | {row.get("setting", "")} | {ap_text} | '
                          f'{_fmt(paper_ap)} | {_diff(ap, paper_ap)} | {source} |')
@@ -426,21 +476,28 @@ def _repo_root() -> str:
 
 
 def render_tables(keys: Sequence[str] = tuple(TABLES), **kwargs) -> str:
-    return '\n\n'.join(render_table(k, **kwargs) for k in keys)
+    """Several tables of :func:`build_tables`, blank-line separated."""
+    tables = kwargs.pop('tables', None) or build_tables()
+    return '\n\n'.join(render_table(k, tables=tables, **kwargs) for k in keys)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog='clamp-mmpose results',
         description='Print the paper\'s tables (S1-S5, and the few-shot figure as FS) as '
-        'markdown from MMEngine work directories: our figure, the paper\'s, the difference; '
+        'markdown from MMEngine work directories: our figure, the paper\'s (read from the '
+        'metafiles, configs/*/*.yml), the difference; '
         'mean ± std over seeds where the protocol has several; missing runs marked. Each run '
         'lives in <work-dirs>/<config name> (mim\'s default), seed S of a seeded protocol in '
         '<work-dirs>/<config name>_seed<S>.',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('--work-dirs', default='work_dirs', help='folder holding the run folders')
-    parser.add_argument('--tables', nargs='+', choices=list(TABLES), default=list(TABLES),
-                        metavar='TABLE', help=f'tables to print, of {list(TABLES)}')
+    tables = build_tables()
+    parser.add_argument('--tables', nargs='+', choices=list(tables) + ['all'],
+                        default=list(TABLES), metavar='TABLE',
+                        help=f'tables to print: the paper\'s {list(TABLES)}, one per dataset '
+                        f'for the models outside them {[k for k in tables if k not in TABLES]}, '
+                        'or all')
     parser.add_argument('--split', choices=('val', 'test'), default='val',
                         help='val: validation during training; test: latest `mim test` run')
     parser.add_argument('--val-pick', choices=('best', 'last'), default='best',
@@ -450,9 +507,10 @@ def main(argv=None):
     parser.add_argument('--configs-root', default=None,
                         help='folder holding configs/ (default: this repository)')
     args = parser.parse_args(argv)
-    print(render_tables(args.tables, work_dirs=args.work_dirs, split=args.split,
+    keys = list(tables) if 'all' in args.tables else args.tables
+    print(render_tables(keys, work_dirs=args.work_dirs, split=args.split,
                         val_pick=args.val_pick, complexity=not args.no_complexity,
-                        configs_root=args.configs_root))
+                        configs_root=args.configs_root, tables=tables))
     return 0
 
 

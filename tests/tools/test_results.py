@@ -147,3 +147,57 @@ def test_help():
     with pytest.raises(SystemExit) as exit_:
         results.main(['--help'])
     assert exit_.value.code == 0
+
+
+def _index_with(tmp_path, metafile_text):
+    """A model index of this project's metafiles plus one more (``configs/extra/extra.yml``)."""
+    with open(results.model_index_file()) as f:
+        imports = [ln.strip()[2:] for ln in f if ln.startswith('- ')]
+    root = osp.dirname(results.model_index_file())
+    for path in imports:
+        os.makedirs(tmp_path / osp.dirname(path), exist_ok=True)
+        shutil.copy(osp.join(root, path), tmp_path / path)
+    os.makedirs(tmp_path / 'configs' / 'extra')
+    (tmp_path / 'configs' / 'extra' / 'extra.yml').write_text(metafile_text)
+    (tmp_path / 'model-index.yml').write_text(
+        'Import:\n' + ''.join(f'- {p}\n' for p in imports + ['configs/extra/extra.yml']))
+    return results.load_model_index(str(tmp_path / 'model-index.yml'))
+
+
+def test_paper_figures_come_from_the_metafiles(tmp_path):
+    entries = _index_with(tmp_path, 'Models: []\n')
+    (vitb, ) = [e for e in entries if e['Name'] == VITB]
+    vitb['Results'][0]['Metrics']['AP'] = 0.801
+    vitb['Metadata']['Setting'] = 'edited'
+    text = results.render_table('S2', work_dirs=str(tmp_path),
+                                tables=results.build_tables(entries))
+    (row, ) = _rows(text, 'CLAMP ViT-B/16', 'edited')
+    assert row[3] == '80.1'
+
+
+def test_a_collection_with_only_mmpose_figures(tmp_path):
+    """A dataset the paper does not report on: our configs without a figure, MMPose's model-zoo
+    models with theirs."""
+    entries = _index_with(tmp_path, '''
+Models:
+- Name: clamp_x
+  In Collection: CLAMP
+  Config: configs/extra/clamp_x.py
+  Metadata: {Backbone: RN50, Training Data: Animal-Pose}
+- Name: td-hm_res50_8xb64-210e_animalpose-256x256
+  In Collection: SimpleBaseline
+  Config: mmpose::animal_2d_keypoint/topdown_heatmap/animalpose/td-hm_res50_8xb64-210e_animalpose-256x256.py
+  Metadata: {Backbone: ResNet-50, Training Data: Animal-Pose}
+  Results:
+  - {Task: Animal 2D Keypoint, Dataset: Animal-Pose, Metrics: {AP: 0.691}}
+''')
+    tables = results.build_tables(entries)
+    assert list(tables)[:len(results.TABLES)] == list(results.TABLES)
+    _fake_session(str(tmp_path / 'work' / 'clamp_x'), '20250101_000000', (0.70, ))
+    text = results.render_table('animalpose', work_dirs=str(tmp_path / 'work'), tables=tables)
+    assert text.startswith('### Animal-Pose: ')
+    (row, ) = _rows(text, 'CLAMP RN50')
+    assert row[2:6] == ['70.0', '–', '–', '–']
+    (row, ) = _rows(text, 'SimpleBaseline ResNet-50')
+    assert row[2:6] == ['*missing*', '69.1', '–', 'MMPose model zoo']
+    assert 'td-hm_res50_8xb64-210e_animalpose-256x256 (mmpose::animal_2d_keypoint/' in text
