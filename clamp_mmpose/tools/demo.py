@@ -41,9 +41,6 @@ SUMMARY_JSON = 'demo_summary.json'
 # Predicted keypoints below this score are not drawn (MMPose's visualiser default).
 KPT_SCORE_THR = 0.3
 
-GT_COLOUR = '#00e676'    # green
-PRED_COLOUR = '#ff1744'  # red
-
 
 def _log(msg: str) -> None:
     print(f'[demo] {msg}', flush=True)
@@ -184,90 +181,41 @@ def _load_split(data_root: str, split: str = 'val') -> dict:
     return dict(images=ann['images'], anns=by_image, species=species)
 
 
-def _oks(pred: np.ndarray, gt: np.ndarray, visible: np.ndarray, area: float,
-         sigmas: np.ndarray) -> float:
-    """Object keypoint similarity as COCO's evaluation computes it (AP-10K's sigmas)."""
-    if not visible.any():
-        return float('nan')
-    variances = (2 * sigmas) ** 2
-    d2 = ((pred - gt) ** 2).sum(-1)
-    return float(np.exp(-d2 / variances / (area + np.spacing(1)) / 2)[visible].mean())
-
-
-def _draw_pose(ax, xy: np.ndarray, show: np.ndarray, links, colour: str, marker: str) -> None:
-    for a, b in links:
-        if show[a] and show[b]:
-            ax.plot([xy[a, 0], xy[b, 0]], [xy[a, 1], xy[b, 1]], '-', color=colour, lw=1.3,
-                    alpha=0.9)
-    pts = xy[show]
-    if marker == 'o':
-        ax.scatter(pts[:, 0], pts[:, 1], s=16, c=colour, edgecolors='black', linewidths=0.5,
-                   zorder=3)
-    else:
-        ax.scatter(pts[:, 0], pts[:, 1], s=22, c=colour, marker='x', linewidths=1.4, zorder=4)
-
-
-def _figure(width: int, height: int):
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    return plt, plt.figure(figsize=(width / 100, height / 100), dpi=100)
-
-
-def plot_predictions(model, data_root: str, out_file: str, num_images: int = 8,
-                     cols: int = 4, panel_px: int = 256, title_px: int = 22,
-                     header_px: int = 44) -> dict:
-    """Predicted (red crosses) and ground-truth (green dots) keypoints and skeletons on the
-    first ``num_images`` val images, one panel per image; top-down on the GT boxes, as the
-    evaluation does. Returns the file, panel count and pixel size (width, height)."""
+def plot_predictions(model, data_root: str, out_file: str, num_images: int = 8) -> dict:
+    """Predicted and ground-truth keypoints on the first ``num_images`` annotated val images,
+    top-down on the ground-truth boxes as the evaluation does (drawn by
+    :func:`~clamp_mmpose.visualization.draw_prediction_figure`). Returns the file, panel
+    count, pixel size (width, height) and the mean OKS of the animals shown."""
     import cv2
     from mmpose.apis import inference_topdown
+
+    from ..visualization import draw_prediction_figure, object_keypoint_similarity
     meta = model.dataset_meta
-    links = meta['skeleton_links']
     sigmas = np.asarray(meta['sigmas'])
     split = _load_split(data_root, 'val')
     images = [img for img in split['images'] if split['anns'][img['id']]][:num_images]
     if not images:
         raise ValueError(f'no annotated val images under {data_root}')
-    rows = -(-len(images) // cols)
-    width, height = cols * panel_px, header_px + rows * (panel_px + title_px)
-    plt, fig = _figure(width, height)
-    fig.text(0.5, 1 - 4 / height,
-             'CLAMP (demo model) on val images: ground truth = green dots, '
-             f'prediction = red crosses (score >= {KPT_SCORE_THR})\n'
-             'top-down on the ground-truth boxes; panel title: species, OKS per animal',
-             ha='center', va='top', fontsize=9)
-    oks_all = []
-    for i, img in enumerate(images):
-        r, c = divmod(i, cols)
-        ax = fig.add_axes([c * panel_px / width,
-                           1 - (header_px + (r + 1) * (panel_px + title_px)) / height,
-                           panel_px / width, panel_px / height])
+    panels = []
+    for img in images:
         path = osp.join(data_root, 'data', img['file_name'])
         anns = split['anns'][img['id']]
         bboxes = np.array([a['bbox'] for a in anns], dtype=np.float32)
-        results = inference_topdown(model, path, bboxes, bbox_format='xywh')
-        ax.imshow(cv2.cvtColor(cv2.imread(path), cv2.COLOR_BGR2RGB))
-        oks = []
-        for a, res in zip(anns, results):
+        animals = []
+        for a, res in zip(anns, inference_topdown(model, path, bboxes, bbox_format='xywh')):
             gt = np.asarray(a['keypoints'], dtype=np.float32).reshape(-1, 3)
-            visible = gt[:, 2] > 0
             pred = res.pred_instances.keypoints[0]
-            scores = res.pred_instances.keypoint_scores[0]
-            _draw_pose(ax, gt[:, :2], visible, links, GT_COLOUR, 'o')
-            _draw_pose(ax, pred, scores >= KPT_SCORE_THR, links, PRED_COLOUR, 'x')
-            oks.append(_oks(pred, gt[:, :2], visible, a['area'], sigmas))
-        oks_all += oks
+            animals.append(dict(
+                gt=gt[:, :2], visible=gt[:, 2] > 0, pred=pred,
+                scores=res.pred_instances.keypoint_scores[0],
+                oks=object_keypoint_similarity(pred, gt[:, :2], gt[:, 2] > 0, a['area'],
+                                               sigmas)))
         species = ', '.join(sorted({split['species'][a['category_id']] for a in anns}))
-        ax.set_title(f'{species}  OKS ' + ' / '.join(f'{o:.2f}' for o in oks), fontsize=8,
-                     pad=3)
-        ax.set_xlim(0, img['width'])
-        ax.set_ylim(img['height'], 0)
-        ax.axis('off')
-    fig.savefig(out_file, dpi=100)
-    plt.close(fig)
-    return dict(path=out_file, panels=len(images), size=(width, height),
-                mean_oks=float(np.nanmean(oks_all)))
+        panels.append(dict(image=cv2.cvtColor(cv2.imread(path), cv2.COLOR_BGR2RGB),
+                           species=species, animals=animals))
+    picture = draw_prediction_figure(panels, meta['skeleton_links'], out_file, KPT_SCORE_THR)
+    oks = [animal['oks'] for panel in panels for animal in panel['animals']]
+    return dict(picture, mean_oks=float(np.nanmean(oks)))
 
 
 def _pick_instance(data_root: str):
@@ -284,59 +232,24 @@ def _pick_instance(data_root: str):
     return best[1], best[2], split['species'][best[2]['category_id']]
 
 
-def plot_score_maps(model, data_root: str, out_file: str, cols: int = 6, panel_px: int = 160,
-                    title_px: int = 20, header_px: int = 44) -> dict:
-    """The paper's Figure S1: for one val animal, the score map of every keypoint prompt
-    (``CLAMPHead.forward_all(feats).score_maps``: cosine similarity of the dense CLIP
-    embeddings and the image-conditioned prompt), upsampled to the input crop and laid over
-    it; the first panel is the crop with its ground-truth keypoints. Returns the file, panel
-    count, pixel size (width, height) and the score-map grid size."""
+def plot_score_maps(model, data_root: str, out_file: str) -> dict:
+    """The paper's Figure S1 for the val animal with the most labelled keypoints: the score map
+    of every keypoint prompt (``CLAMPHead.forward_all(feats).score_maps``) over its input crop
+    (drawn by :func:`~clamp_mmpose.visualization.draw_score_map_figure`). Returns the file,
+    panel count, pixel size (width, height), the score-map grid size and the keypoint names."""
     import cv2
 
     from clamp_mmpose.tools.score_maps import instance_score_maps
-    meta = model.dataset_meta
+
+    from ..visualization import draw_score_map_figure
     img, ann, species = _pick_instance(data_root)
     x, y, w, h = ann['bbox']
     crop, maps, names, grid, kpts, visible = instance_score_maps(
         model, cv2.imread(osp.join(data_root, 'data', img['file_name'])),
         (x, y, x + w, y + h), keypoints=np.reshape(ann['keypoints'], (-1, 3)))
-    crop = crop[..., ::-1]  # BGR -> RGB
-    num_kpts = len(names)
-
-    panels = num_kpts + 1
-    rows = -(-panels // cols)
-    width, height = cols * panel_px, header_px + rows * (panel_px + title_px)
-    plt, fig = _figure(width, height)
-    fig.text(0.5, 1 - 4 / height,
-             f'Score maps of {species}: cosine similarity between the dense CLIP embeddings '
-             f'and each keypoint prompt ({grid[0]}x{grid[1]} grid, upsampled, min-max per '
-             'panel, red = high)\nwhite cross: the ground-truth keypoint (if labelled)',
-             ha='center', va='top', fontsize=8)
-    for i in range(panels):
-        r, c = divmod(i, cols)
-        ax = fig.add_axes([c * panel_px / width,
-                           1 - (header_px + (r + 1) * (panel_px + title_px)) / height,
-                           panel_px / width, panel_px / height])
-        ax.imshow(crop)
-        if i == 0:
-            _draw_pose(ax, kpts, visible, meta['skeleton_links'], GT_COLOUR, 'o')
-            ax.set_title('input crop, ground truth', fontsize=8, pad=2)
-        else:
-            k = i - 1
-            m = maps[k]
-            m = (m - m.min()) / max(m.max() - m.min(), 1e-8)
-            ax.imshow(m, cmap='jet', alpha=0.5, vmin=0, vmax=1)
-            if visible[k]:
-                ax.scatter([kpts[k, 0]], [kpts[k, 1]], marker='+', s=90, c='white',
-                           linewidths=2)
-            ax.set_title(names[k], fontsize=9, pad=2)
-        ax.set_xlim(0, crop.shape[1])
-        ax.set_ylim(crop.shape[0], 0)
-        ax.axis('off')
-    fig.savefig(out_file, dpi=100)
-    plt.close(fig)
-    return dict(path=out_file, panels=panels, size=(width, height), grid=grid,
-                keypoint_names=names)
+    picture = draw_score_map_figure(crop[..., ::-1], maps, names, grid, kpts, visible,
+                                    model.dataset_meta['skeleton_links'], species, out_file)
+    return dict(picture, grid=grid, keypoint_names=names)
 
 
 def draw_pictures(cfg, checkpoint: str, data_root: str, work_dir: str) -> dict:
