@@ -26,6 +26,14 @@ What is read
     ``mim test`` result. With several seeds a cell shows mean +- sample std and the number of
     seeds found. Missing runs are marked *missing* and listed under each table.
 
+Where the paper's figures come from
+    The metafiles beside the configs (``configs/<folder>/*.yml``, OpenMMLab's model-index
+    schema, gathered by ``model-index.yml``; the schema is described at the top of
+    ``configs/ap10k/clamp_ap10k.yml``). A paper table's rows are the entries whose
+    ``Metadata: Paper Tables`` name it, in the metafiles' order. The entries in no paper
+    table (MMPose's model-zoo models, configs the paper gives no figure for) make one more
+    table per evaluation dataset, printed on request (``--tables ap10k``, ``--tables all``).
+
 Command line::
 
     python -m clamp_mmpose.tools.results --work-dirs work_dirs
