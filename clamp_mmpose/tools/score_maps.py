@@ -9,7 +9,6 @@ import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 
-from ..models.utils.prompt_text_encoder import keypoint_prompt_name
 from ..visualization import grid, overlay_heat, titled
 from ..visualization.samples import bbox_xyxy, dataset_instances
 
@@ -62,7 +61,7 @@ def instance_score_maps(model, image: np.ndarray, bbox: Sequence[float],
     grid_size = tuple(maps.shape[-2:])
     maps = F.interpolate(maps.float(), size=crop.shape[:2], mode='bilinear',
                          align_corners=False)[0].numpy()
-    names = [keypoint_prompt_name(n) for n in model.head.keypoint_names]
+    names = list(model.head.keypoint_words)
     if keypoints is None:
         return InstanceScoreMaps(crop, maps, names, grid_size)
     instance = data['data_samples'].gt_instances

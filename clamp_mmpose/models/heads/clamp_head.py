@@ -3,7 +3,6 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
-from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from mmpose.evaluation.functional import pose_pck_accuracy
 from mmpose.models.heads import HeatmapHead
 from mmpose.registry import MODELS
@@ -11,10 +10,12 @@ from mmpose.utils.tensor_utils import to_numpy
 from mmpose.utils.typing import ConfigType, OptConfigType, OptSampleList
 from torch import Tensor, nn
 
+from ...datasets.keypoint_words import resolve_keypoint_words
 from ..backbones.clip_image_encoder import CLIPImageFeatures
 from ..utils.clip_weights import resolve_clip_config
 from ..utils.context_decoder import ContextDecoder
-from ..utils.keypoint_language import gather_keypoint_features, keypoint_score_maps
+from ..utils.keypoint_language import (gather_keypoint_features, keypoint_score_maps,
+                                       keypoints_from_target_heatmaps)
 from ..utils.prompt_encoder import PromptEncoder
 from ..utils.prompt_text_encoder import PromptTextEncoder
 
@@ -34,15 +35,6 @@ class CLAMPOutputs(NamedTuple):
     prompts: Tensor
 
 
-def resolve_keypoint_names(keypoint_names: Union[Sequence[str], dict]) -> List[str]:
-    """Keypoint names from a list, or from an MMPose dataset metainfo (``dict(from_file=...)``)."""
-    if isinstance(keypoint_names, dict):
-        metainfo = parse_pose_metainfo(dict(keypoint_names))
-        id2name = metainfo['keypoint_id2name']
-        return [id2name[i] for i in range(metainfo['num_keypoints'])]
-    return list(keypoint_names)
-
-
 @MODELS.register_module()
 class CLAMPHead(HeatmapHead):
     """Top-down heatmap head conditioned on keypoint prompts (CLAMP, CVPR 2023).
@@ -59,19 +51,26 @@ class CLAMPHead(HeatmapHead):
     heatmaps) and the feature loss (contrastive, keypoint features vs prompts).
 
     The backbone must return :class:`CLIPImageFeatures` (``CLIPImageEncoder`` with
-    ``out_embeddings=True``), and the pipeline must pack ``transformed_keypoints``
-    (``dict(type='PackPoseInputs', pack_transformed=True)``) for the feature loss.
+    ``out_embeddings=True``). Any MMPose top-down heatmap pipeline works: the feature loss reads
+    the keypoints from ``transformed_keypoints`` where the pipeline packs them
+    (``PackPoseInputs(pack_transformed=True)``, exact, as the paper configs do), else from the
+    peaks of the target heatmaps (exact for UDP targets, to the heatmap grid for MSRA ones).
 
     Args:
         in_channels: channels C_v of the backbone's feature map (2048 RN50, 768 ViT-B).
         out_channels: K.
         clip_arch: the CLIP architecture (open_clip name or config dict) of the text side.
-        keypoint_names: K names in language, or a dataset metainfo ``dict(from_file=...)``.
+        keypoint_names: the K keypoints: a list of names or words, a data set's metainfo
+            ``dict(from_file=..., words=dict(name=words))``, or several data sets' union
+            ``dict(union=[metainfo, ...], same=[(words, words), ...])``; see
+            :func:`clamp_mmpose.datasets.keypoint_words.resolve_keypoint_words`. The text encoder
+            reads each keypoint's words (``keypoint_words``), not its metainfo name.
         clip_weights: CLIP weight file; its text tower initialises the text encoder.
         prompt_source: ``'text'`` (CLAMP), ``'learnable'`` (Table S2 ablation: a trainable
             K x C_t matrix instead of the text encoder) or ``'cached'`` (inference export:
             stored prompt embeddings, no text encoder).
-        num_context_tokens, context_length: the prompt layout, see :class:`PromptTextEncoder`.
+        num_context_tokens, context_length: the prompt layout, see :class:`PromptTextEncoder`
+            (``context_length=None``: CLIP's whole context, so any keypoint's words fit).
         prompt_encoder: kwargs of :class:`PromptEncoder`.
         context_decoder: kwargs of :class:`ContextDecoder`.
         spatial_upsampler: ``deconv_out_channels`` / ``deconv_kernel_sizes`` of the
@@ -98,7 +97,7 @@ class CLAMPHead(HeatmapHead):
                  clip_weights: Optional[str] = None,
                  prompt_source: str = 'text',
                  num_context_tokens: int = 8,
-                 context_length: int = 13,
+                 context_length: Optional[int] = None,
                  prompt_encoder: dict = dict(num_heads=8),
                  context_decoder: dict = dict(
                      width=256, num_heads=4, num_layers=3, dropout=0.1, gamma_init=1e-3),
@@ -148,15 +147,16 @@ class CLAMPHead(HeatmapHead):
                 raise ValueError('CLAMPHead needs keypoint_names (a list, or the dataset '
                                  'metainfo dict(from_file=...)) to build the text prompts')
             keypoint_names = [f'keypoint {k}' for k in range(out_channels)]
-        self.keypoint_names = resolve_keypoint_names(keypoint_names)
+        self.keypoint_names, self.keypoint_words = resolve_keypoint_words(keypoint_names)
         if len(self.keypoint_names) != out_channels:
             raise ValueError(
                 f'CLAMPHead has out_channels={out_channels} but {len(self.keypoint_names)} '
-                f'keypoint names were given ({self.keypoint_names}). Give one name per '
-                f'keypoint of the dataset, in the dataset\'s keypoint order.')
+                f'keypoint names were given ({self.keypoint_names}). Set out_channels to the '
+                f'number of keypoints, or give one name per keypoint of the dataset, in the '
+                f'dataset\'s keypoint order.')
 
         if prompt_source == 'text':
-            self.text_encoder = PromptTextEncoder(clip_arch, self.keypoint_names,
+            self.text_encoder = PromptTextEncoder(clip_arch, self.keypoint_words,
                                                   num_context_tokens, context_length)
         elif prompt_source == 'learnable':
             self.prompt_embeddings_param = nn.Parameter(torch.empty(out_channels, embed_dim))
@@ -273,13 +273,15 @@ class CLAMPHead(HeatmapHead):
                                                           keypoint_weights)
 
         dense = feats[0]
-        keypoints = self._transformed_keypoints(batch_data_samples, dense.device)
-        input_w = batch_data_samples[0].metainfo['input_size'][0]
-        stride = input_w / dense.shape[-1]
+        input_size = batch_data_samples[0].metainfo['input_size']
+        keypoints, found = self._feature_loss_keypoints(batch_data_samples, gt_heatmaps,
+                                                        input_size)
+        stride = input_size[0] / dense.shape[-1]
         if self.keypoint_cell_rule == 'authors':  # their coarse target starts from visibility
             weights = self._keypoint_visibility(batch_data_samples, keypoint_weights)
         else:
             weights = keypoint_weights
+        weights = weights * found
         features, weights = gather_keypoint_features(dense, keypoints, stride, weights,
                                                      self.keypoint_cell_rule)
         losses['loss_feature'] = self.loss_feature_module(features, outputs.prompts, weights)
@@ -293,18 +295,19 @@ class CLAMPHead(HeatmapHead):
             losses['acc_pose'] = torch.tensor(avg_acc, device=gt_heatmaps.device)
         return losses
 
-    @staticmethod
-    def _transformed_keypoints(batch_data_samples, device) -> Tensor:
-        try:
-            keypoints = [d.gt_instances.transformed_keypoints for d in batch_data_samples]
-        except AttributeError:
-            raise KeyError(
-                'CLAMP\'s feature loss needs the keypoints in input-image coordinates: end the '
-                'train pipeline with dict(type=\'PackPoseInputs\', pack_transformed=True)'
-            ) from None
-        # One instance per top-down sample: (1, K, 2) each.
-        return torch.from_numpy(np.stack([np.asarray(kpt)[0, :, :2] for kpt in keypoints])).to(
-            device=device, dtype=torch.float32)
+    def _feature_loss_keypoints(self, batch_data_samples, gt_heatmaps: Tensor,
+                                input_size) -> Tuple[Tensor, Tensor]:
+        """(B, K, 2) keypoints in input pixels for the feature loss, and (B, K) whether each is
+        known: ``transformed_keypoints`` where packed, else the target heatmaps' peaks."""
+        if all('transformed_keypoints' in d.gt_instances for d in batch_data_samples):
+            # One instance per top-down sample: (1, K, 2) each.
+            keypoints = torch.from_numpy(np.stack([
+                np.asarray(d.gt_instances.transformed_keypoints)[0, :, :2]
+                for d in batch_data_samples])).to(device=gt_heatmaps.device, dtype=torch.float32)
+            return keypoints, torch.ones(keypoints.shape[:2], dtype=torch.bool,
+                                         device=keypoints.device)
+        udp = type(self.decoder).__name__ == 'UDPHeatmap' if self.decoder else False
+        return keypoints_from_target_heatmaps(gt_heatmaps.float(), tuple(input_size), udp)
 
     @staticmethod
     def _keypoint_visibility(batch_data_samples, keypoint_weights: Tensor) -> Tensor:
@@ -312,9 +315,11 @@ class CLAMPHead(HeatmapHead):
         carries none (they differ only for keypoints off the heatmap)."""
         if not all('keypoints_visible' in d.gt_instances for d in batch_data_samples):
             return keypoint_weights
+        # KeypointConverter packs (1, K, 2): visibility and its weight.
         return torch.cat([
             torch.as_tensor(np.asarray(d.gt_instances.keypoints_visible), dtype=torch.float32)
-            .reshape(1, -1) for d in batch_data_samples]).to(keypoint_weights.device)
+            .reshape(1, keypoint_weights.shape[1], -1)[..., 0] for d in batch_data_samples
+        ]).to(keypoint_weights.device)
 
     def _check_keypoint_count(self, metainfo: dict, what: str) -> None:
         flip_indices = metainfo.get('flip_indices')

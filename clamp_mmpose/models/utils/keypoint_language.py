@@ -121,3 +121,48 @@ def prompt_contrastive_logits(features: Tensor, prompts: Tensor, logit_scale: Te
     features = F.normalize(features, dim=-1, eps=eps)
     prompts = F.normalize(prompts, dim=-1, eps=eps)
     return logit_scale * features @ prompts.transpose(1, 2)
+
+
+def keypoints_from_target_heatmaps(heatmaps: Tensor, input_size: Tuple[int, int],
+                                   udp: bool = False) -> Tuple[Tensor, Tensor]:
+    """The keypoints a Gaussian target heatmap was drawn at, in input-image pixels.
+
+    For the feature loss when the pipeline does not pack ``transformed_keypoints``: the peak,
+    refined to sub-pixel by the vertex of the parabola through the log of the peak and its two
+    neighbours per axis, which is exact for a Gaussian. MSRA-style targets are drawn at the
+    keypoint rounded to the heatmap grid, so that rounding (half a heatmap pixel) is all that is
+    lost; UDP targets give the keypoint itself, except where the peak is on the heatmap's
+    border (no neighbour outside: the peak cell is taken).
+
+    Args:
+        heatmaps: (B, K, H, W) target heatmaps, peak 1 where a keypoint was drawn.
+        input_size: (w, h) of the input image.
+        udp: heatmap pixel centres span the input as in UDP (``(w - 1) / (W - 1)`` input
+            pixels per heatmap pixel) rather than MSRA's ``w / W``.
+
+    Returns:
+        ``(keypoints, found)``: (B, K, 2) x, y, and (B, K) bool, False where a heatmap is empty.
+    """
+    b, k, h, w = heatmaps.shape
+    flat = heatmaps.flatten(2)
+    peak, index = flat.max(dim=-1)
+    y, x = torch.div(index, w, rounding_mode='floor'), index % w
+    log_maps = torch.log(heatmaps.clamp_min(1e-12)).flatten(2)
+
+    def offset(centre: Tensor, step: int, size: int, pos: Tensor) -> Tensor:
+        inside = (pos > 0) & (pos < size - 1)
+        before = log_maps.gather(-1, (centre - step * inside).unsqueeze(-1)).squeeze(-1)
+        after = log_maps.gather(-1, (centre + step * inside).unsqueeze(-1)).squeeze(-1)
+        at = log_maps.gather(-1, centre.unsqueeze(-1)).squeeze(-1)
+        curvature = before - 2 * at + after
+        usable = inside & (curvature < 0)
+        return torch.where(usable, 0.5 * (before - after) / torch.where(
+            usable, curvature, torch.ones_like(curvature)), torch.zeros_like(curvature))
+
+    xy = torch.stack([x + offset(index, 1, w, x), y + offset(index, w, h, y)], dim=-1).float()
+    in_w, in_h = input_size
+    if udp:
+        scale = xy.new_tensor([(in_w - 1) / (w - 1), (in_h - 1) / (h - 1)])
+    else:
+        scale = xy.new_tensor([in_w / w, in_h / h])
+    return xy * scale, peak > 0

@@ -8,20 +8,8 @@ from open_clip.tokenizer import SimpleTokenizer
 from open_clip.transformer import ResidualAttentionBlock
 from torch import Tensor, nn
 
+from ...datasets.keypoint_words import check_words_fit
 from .clip_weights import load_clip_tower, resolve_clip_config
-
-
-# MMPose's AP-10K metainfo abbreviates: 'L_F_Paw' is the left front paw.
-_ABBREVIATIONS = {'l': 'left', 'r': 'right', 'f': 'front', 'b': 'back'}
-
-
-def keypoint_prompt_name(keypoint_name: str) -> str:
-    """Dataset keypoint name -> words for the text encoder.
-
-    'left_eye' -> 'left eye', 'L_F_Paw' -> 'left front paw', 'Root of tail' -> 'root of tail'.
-    """
-    words = keypoint_name.replace('_', ' ').lower().split()
-    return ' '.join(_ABBREVIATIONS.get(w, w) for w in words)
 
 
 def suffix_attention_mask(prefix_length: int, suffix_length: int) -> Tensor:
@@ -90,23 +78,27 @@ class PromptTextEncoder(nn.Module):
 
     Args:
         arch: open_clip model name or config dict (its ``text_cfg`` and ``embed_dim``).
-        keypoint_names: K keypoint names in natural language.
+        keypoint_words: the K keypoints' words (see :mod:`clamp_mmpose.datasets.keypoint_words`).
         num_context_tokens: M.
-        context_length: total token count per prompt (13: SOT + 8 + up to 3 name tokens + EOT).
+        context_length: the most tokens a prompt may have (SOT + M + words + EOT); ``None``:
+            the text tower's own (77). Only tokens up to the longest prompt's EOT are computed,
+            so it changes no result, only which words fit (the authors' configs: 13).
         pretrained: CLIP weight file whose text tower is loaded by :meth:`load_pretrained`.
     """
 
     def __init__(self,
                  arch: Union[str, dict],
-                 keypoint_names: Sequence[str],
+                 keypoint_words: Sequence[str],
                  num_context_tokens: int = 8,
-                 context_length: int = 13,
+                 context_length: Optional[int] = None,
                  quick_gelu: Optional[bool] = None):
         super().__init__()
         self.arch = arch
         cfg = resolve_clip_config(arch)
         text = _build_text_tower(cfg['embed_dim'], cfg['text_cfg'],
                                  cfg['quick_gelu'] if quick_gelu is None else quick_gelu)
+        if context_length is None:
+            context_length = text.context_length
         if context_length > text.context_length:
             raise ValueError(f'context_length {context_length} exceeds the CLIP text '
                              f'encoder\'s {text.context_length}')
@@ -129,7 +121,7 @@ class PromptTextEncoder(nn.Module):
         nn.init.trunc_normal_(self.context, std=1.0)
 
         # Padding after the longest prompt's EOT cannot reach any EOT (causal): never computed.
-        tokens, eot_index, self.used_length = self.tokenize(keypoint_names, num_context_tokens,
+        tokens, eot_index, self.used_length = self.tokenize(keypoint_words, num_context_tokens,
                                                             context_length)
         self.register_buffer('tokens', tokens, persistent=False)
         self.register_buffer('eot_index', eot_index, persistent=False)
@@ -139,30 +131,26 @@ class PromptTextEncoder(nn.Module):
             persistent=False)
 
     @staticmethod
-    def tokenize(keypoint_names: Sequence[str], num_context_tokens: int,
+    def tokenize(keypoint_words: Sequence[str], num_context_tokens: int,
                  context_length: int):
         """Token ids (K, L) with ``num_context_tokens`` placeholder slots after SOT, the EOT
-        positions (K,), and the length of the longest prompt up to its EOT."""
+        positions (K,), and L: the length of the longest prompt up to its EOT (the padding
+        after it is never computed, so it is not stored)."""
         tokenizer = SimpleTokenizer()
         sot = tokenizer.encoder['<start_of_text>']
         eot = tokenizer.encoder['<end_of_text>']
         room = context_length - num_context_tokens - 2
-        tokens = torch.zeros(len(keypoint_names), context_length, dtype=torch.long)
-        eot_index = torch.zeros(len(keypoint_names), dtype=torch.long)
-        used_length = 0
-        for k, name in enumerate(keypoint_names):
-            words = tokenizer.encode(keypoint_prompt_name(name))
-            if len(words) > room:
-                raise ValueError(
-                    f'Keypoint name {name!r} is {len(words)} tokens long but the prompt has '
-                    f'room for {room} (context_length {context_length} - '
-                    f'{num_context_tokens} context tokens - SOT - EOT). Raise context_length '
-                    f'or shorten the name.')
+        encoded = [tokenizer.encode(words) for words in keypoint_words]
+        check_words_fit(keypoint_words, keypoint_words, [len(e) for e in encoded], room,
+                        f'model.head.context_length (now {context_length})')
+        used_length = num_context_tokens + 2 + max(len(e) for e in encoded)
+        tokens = torch.zeros(len(keypoint_words), used_length, dtype=torch.long)
+        eot_index = torch.zeros(len(keypoint_words), dtype=torch.long)
+        for k, words in enumerate(encoded):
             # Context slots hold SOT as a placeholder; their embeddings are replaced.
             seq = [sot] * (1 + num_context_tokens) + words + [eot]
             tokens[k, :len(seq)] = torch.tensor(seq)
             eot_index[k] = len(seq) - 1
-            used_length = max(used_length, len(seq))
         return tokens, eot_index, used_length
 
     def load_pretrained(self, path: str) -> None:

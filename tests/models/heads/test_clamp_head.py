@@ -157,13 +157,42 @@ def test_keypoint_count_errors():
         head.loss(features(TINY_RN), data_samples(num_keypoints=6))
 
 
-def test_missing_transformed_keypoints_names_the_fix():
-    head = build_head(TINY_RN)
+@pytest.mark.parametrize('codec_type', ['MSRAHeatmap', 'UDPHeatmap'])
+def test_feature_loss_needs_no_packed_keypoints(codec_type):
+    """MMPose's default pipeline packs no transformed_keypoints: the feature loss reads the
+    keypoints off the codec's targets and equals the loss from the keypoints themselves (MSRA's
+    targets sit on its heatmap grid, so the keypoints are put there)."""
+    from mmpose.registry import KEYPOINT_CODECS
+    codec = dict(CODEC, type=codec_type)
+    head = build_head(TINY_RN, decoder=codec, keypoint_cell_rule='nearest')
+    encoder = KEYPOINT_CODECS.build(codec)
     samples = data_samples()
     for s in samples:
+        kpts = s.gt_instances.transformed_keypoints
+        if codec_type == 'MSRAHeatmap':
+            kpts = np.floor(kpts / 4 + 0.5) * 4
+        target = encoder.encode(kpts, np.ones(kpts.shape[:2]))
+        s.gt_fields = PixelData(heatmaps=torch.from_numpy(target['heatmaps']))
+        s.gt_instances = InstanceData(transformed_keypoints=kpts.astype(np.float32))
+    feats = features(TINY_RN)
+    with_keypoints = head.loss(feats, samples)['loss_feature']
+    for s in samples:
+        s.gt_instances = InstanceData(keypoints=np.zeros((1, K, 2)),
+                                      keypoints_visible=np.ones((1, K)))
+    from_targets = head.loss(feats, samples)['loss_feature']
+    assert with_keypoints > 0
+    assert torch.allclose(with_keypoints, from_targets, rtol=1e-5)
+
+
+def test_keypoints_without_a_target_do_not_enter_the_feature_loss():
+    head = build_head(TINY_RN, keypoint_cell_rule='nearest')
+    samples = data_samples()
+    feats = features(TINY_RN)
+    for s in samples:
         s.gt_instances = InstanceData(keypoints=np.zeros((1, K, 2)))
-    with pytest.raises(KeyError, match='pack_transformed=True'):
-        head.loss(features(TINY_RN), samples)
+    full = head.loss(feats, samples)['loss_feature']
+    samples[0].gt_fields.heatmaps[1:] = 0  # keypoints 1.. of image 0 have no target
+    assert not torch.allclose(full, head.loss(feats, samples)['loss_feature'])
 
 
 def test_backbone_without_embeddings_is_refused():

@@ -5,7 +5,7 @@ import torch
 
 from clamp_mmpose.models.utils import (authors_keypoint_cells, gather_keypoint_features,
                                        keypoint_cells, keypoint_score_maps,
-                                       prompt_contrastive_logits)
+                                       keypoints_from_target_heatmaps, prompt_contrastive_logits)
 
 
 def test_score_maps_are_hand_computed_cosine_similarities():
@@ -96,3 +96,29 @@ def test_contrastive_logits():
     logits = prompt_contrastive_logits(v, p, torch.tensor(10.0))
     expected = 10 * torch.tensor([[[1.0, 1 / math.sqrt(2)], [0.0, 1 / math.sqrt(2)]]])
     torch.testing.assert_close(logits, expected)
+
+
+@pytest.mark.parametrize('codec_type,tolerance', [('MSRAHeatmap', 2.0), ('UDPHeatmap', 1e-3)])
+def test_keypoints_come_back_from_the_codecs_target_heatmaps(codec_type, tolerance):
+    """MSRA draws at the keypoint rounded to the heatmap grid (half of 160 / 40 = 2 px); UDP at
+    the keypoint itself. Keypoints at the border and without a target are handled."""
+    import numpy as np
+    from mmpose.registry import KEYPOINT_CODECS
+    codec = KEYPOINT_CODECS.build(dict(type=codec_type, input_size=(160, 128),
+                                       heatmap_size=(40, 32), sigma=2))
+    rng = np.random.default_rng(0)
+    keypoints = rng.uniform(8, [150, 118], size=(1, 12, 2))
+    keypoints[0, 0] = (0.0, 0.0)
+    keypoints[0, 1] = (150.0, 120.0)
+    visible = np.ones((1, 12))
+    visible[0, 2] = 0
+    heatmaps = torch.from_numpy(codec.encode(keypoints, visible)['heatmaps'])[None]
+    found_xy, found = keypoints_from_target_heatmaps(heatmaps, (160, 128),
+                                                     udp=codec_type == 'UDPHeatmap')
+    assert found_xy.shape == (1, 12, 2)
+    assert found.tolist() == [[k != 2 for k in range(12)]]
+    error = (found_xy[0] - torch.from_numpy(keypoints[0]).float()).abs()[found[0]]
+    assert error.max() <= tolerance
+    if codec_type == 'MSRAHeatmap':  # exactly the codec's rounding: round(x / 4) * 4
+        expected = torch.from_numpy(np.floor(keypoints[0] / 4 + 0.5) * 4).float()
+        assert torch.allclose(found_xy[0][found[0]], expected[found[0]], atol=1e-3)

@@ -7,13 +7,13 @@ import torch
 from clamp_mmpose.models.utils import PromptTextEncoder
 from tests.conftest import TINY_RN
 
-NAMES = ['left_eye', 'right_front_paw', 'root_of_tail']
+WORDS = ['left eye', 'right front paw', 'root of tail']
 
 
 def test_without_context_equals_clip_text_embedding(clip_state_dict_file):
     """With no context tokens the prompt is the plain name: CLIP's own text embedding."""
     path, clip = clip_state_dict_file(copy.deepcopy(TINY_RN))
-    encoder = PromptTextEncoder(copy.deepcopy(TINY_RN), NAMES, num_context_tokens=0)
+    encoder = PromptTextEncoder(copy.deepcopy(TINY_RN), WORDS, num_context_tokens=0)
     encoder.load_pretrained(path)
     texts = ['left eye', 'right front paw', 'root of tail']
     with torch.no_grad():
@@ -25,7 +25,7 @@ def test_context_vectors_sit_between_sot_and_name(clip_state_dict_file):
     """Context vectors equal to the embeddings of 'a photo of' give CLIP's embedding of
     'a photo of <name>'."""
     path, clip = clip_state_dict_file(copy.deepcopy(TINY_RN))
-    encoder = PromptTextEncoder(copy.deepcopy(TINY_RN), NAMES, num_context_tokens=3)
+    encoder = PromptTextEncoder(copy.deepcopy(TINY_RN), WORDS, num_context_tokens=3)
     encoder.load_pretrained(path)
     words = open_clip.tokenize(['a photo of'])[0, 1:4]
     with torch.no_grad():
@@ -37,9 +37,9 @@ def test_context_vectors_sit_between_sot_and_name(clip_state_dict_file):
 
 
 def test_frozen_tower_but_context_gets_gradients():
-    encoder = PromptTextEncoder(copy.deepcopy(TINY_RN), NAMES)
+    encoder = PromptTextEncoder(copy.deepcopy(TINY_RN), WORDS)
     assert encoder.context.shape == (8, 64)
-    assert encoder.tokens.shape == (3, 13)
+    assert encoder.tokens.shape == (3, 13)  # SOT, 8 context tokens, up to 3 word tokens, EOT
     trainable = [n for n, p in encoder.named_parameters() if p.requires_grad]
     assert trainable == ['context']
     out = encoder()
@@ -66,7 +66,7 @@ def test_shared_prefix_equals_full_sequences_values_and_context_gradients():
     """SOT and the context are computed once for all keypoints; outputs and the context's
     gradient equal those of K full sequences (names of different lengths, so EOTs differ)."""
     torch.manual_seed(0)
-    encoder = PromptTextEncoder(copy.deepcopy(TINY_RN), NAMES + ['nose'])
+    encoder = PromptTextEncoder(copy.deepcopy(TINY_RN), WORDS + ['nose'])
     assert encoder.eot_index.tolist() == [11, 12, 12, 10]
     weights = torch.randn(4, 64)
 
@@ -82,15 +82,10 @@ def test_shared_prefix_equals_full_sequences_values_and_context_gradients():
     assert fast_grad.abs().sum() > 0
 
 
-def test_name_too_long_for_the_prompt():
-    with pytest.raises(ValueError, match=r"'left front paw of the animal' is 6 tokens long but "
-                       r'the prompt has room for 3'):
-        PromptTextEncoder(copy.deepcopy(TINY_RN), ['left front paw of the animal'])
-
-
-def test_dataset_keypoint_names_become_words():
-    from clamp_mmpose.models.utils.prompt_text_encoder import keypoint_prompt_name
-    assert keypoint_prompt_name('L_F_Paw') == 'left front paw'
-    assert keypoint_prompt_name('R_B_Paw') == 'right back paw'
-    assert keypoint_prompt_name('Root of tail') == 'root of tail'
-    assert keypoint_prompt_name('left_shoulder') == 'left shoulder'
+def test_words_too_long_for_the_prompt_name_the_keypoint_and_the_setting():
+    with pytest.raises(ValueError, match=r"room for 3 tokens: 'left front paw of the animal' "
+                       r".*6 tokens.*model.head.context_length \(now 13\)"):
+        PromptTextEncoder(copy.deepcopy(TINY_RN), ['left front paw', 'left front paw of the animal'],
+                          context_length=13)
+    # CLIP's whole context by default: the same words fit.
+    PromptTextEncoder(copy.deepcopy(TINY_RN), ['left front paw of the animal'])
