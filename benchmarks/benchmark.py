@@ -227,11 +227,11 @@ def pipeline_images_per_second(cfg, num: int) -> float:
 
 def onnx_runtime_rows(infer: dict, size, args, torch_results: dict) -> dict:
     """The same inference through ONNX Runtime (graph + numpy decoding, no flip test), with
-    as many threads as torch uses; and CLAMP's ONNX speed-up over the PyTorch baseline."""
-    import onnxruntime as ort
-
+    as many threads as torch uses, CLAMP also as the int8 export (calibrated on random crops:
+    speed only); and CLAMP's ONNX speed-ups over the PyTorch baseline."""
+    from clamp_mmpose.deploy.runtime import cpu_session
     from clamp_mmpose.deploy.topdown import decode_heatmaps
-    from clamp_mmpose.tools.export_onnx import ImageToHeatmaps, _export_graph
+    from clamp_mmpose.tools.export_onnx import ImageToHeatmaps, _export_graph, quantize_int8
     w, h = size
     sessions = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -239,20 +239,22 @@ def onnx_runtime_rows(infer: dict, size, args, torch_results: dict) -> dict:
             path = osp.join(tmp, f'{name}.onnx')
             with torch.no_grad():
                 _export_graph(ImageToHeatmaps(model).eval(), torch.zeros(2, 3, h, w), path)
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = torch.get_num_threads()
-            sessions[name] = ort.InferenceSession(path, options,
-                                                  providers=['CPUExecutionProvider'])
+            sessions[name] = cpu_session(path, torch.get_num_threads())
+        calibration = np.random.default_rng(1).standard_normal((4, 3, h, w)).astype(np.float32)
+        quantize_int8(path, osp.join(tmp, 'clamp_int8.onnx'), calibration)
+        sessions['clamp_int8'] = cpu_session(osp.join(tmp, 'clamp_int8.onnx'),
+                                             torch.get_num_threads())
     rows = {}
     for batch in args.infer_batches:
         images = np.random.default_rng(0).standard_normal((batch, 3, h, w)).astype(np.float32)
         fns = {name: (lambda s=s: decode_heatmaps(s.run(None, {'image': images})[0]))
                for name, s in sessions.items()}
-        rows[f'infer_onnx_b{batch}'] = alternate(fns, args.repeats, 'cpu',
-                                                 f'onnxruntime infer_b{batch}')
+        onnx = rows[f'infer_onnx_b{batch}'] = alternate(fns, args.repeats, 'cpu',
+                                                        f'onnxruntime infer_b{batch}')
+        baseline = torch_results[f'infer_b{batch}']['baseline']
         rows[f'onnx_clamp_speedup_b{batch}'] = {
-            'vs_pytorch_baseline': torch_results[f'infer_b{batch}']['baseline']
-            / rows[f'infer_onnx_b{batch}']['clamp']}
+            'vs_pytorch_baseline': baseline / onnx['clamp'],
+            'int8_vs_pytorch_baseline': baseline / onnx['clamp_int8']}
     return rows
 
 
@@ -272,7 +274,7 @@ def benchmark_arch(arch, args, device):
             n: gflop(lambda m=m: m(image, None, mode='tensor')) for n, m in infer.items()}
     for batch in args.infer_batches:
         inputs, samples = fake_batch(batch, size, k, device, heatmap_size)
-        for flip in (False, True):
+        for flip in (False, ) if args.no_flip else (False, True):
             fns = {}
             for name, model in infer.items():
                 def run(model=model, flip=flip):
@@ -324,12 +326,18 @@ def markdown(all_results, device_name) -> str:
         for key, val in res.items():
             if key.startswith('onnx_clamp_speedup'):
                 batch = key.rsplit('_b', 1)[1]
-                speedup = val['vs_pytorch_baseline']
-                verdict = 'ok' if speedup >= ONNX_SPEEDUP_TARGET else 'MISSED'
-                lines.append(f'| {arch} | CLAMP in ONNX Runtime vs the PyTorch baseline, batch '
-                             f'{batch} (speed-up) | – | – | {speedup:.2f}x | '
-                             f'>= {ONNX_SPEEDUP_TARGET}x {verdict} |')
+                for what, speedup in (('', val['vs_pytorch_baseline']),
+                                      (' int8', val.get('int8_vs_pytorch_baseline'))):
+                    if speedup is None:
+                        continue
+                    verdict = 'ok' if speedup >= ONNX_SPEEDUP_TARGET else 'MISSED'
+                    lines.append(f'| {arch} | CLAMP{what} in ONNX Runtime vs the PyTorch '
+                                 f'baseline, batch {batch} (speed-up) | – | – | '
+                                 f'{speedup:.2f}x | >= {ONNX_SPEEDUP_TARGET}x {verdict} |')
                 continue
+            if key.startswith('infer_onnx'):
+                lines.append(f'| {arch} | {key}, CLAMP int8 (ms) | – | '
+                             f'{val["clamp_int8"] * 1000:.1f} | – | |')
             if key == 'text_encoder_calls_per_step':
                 lines.append(f'| {arch} | text encoder runs per training step (batch '
                              f'{val["batch"]}) | – | {val["clamp"]} | – | 1 |')
@@ -359,6 +367,8 @@ def main(argv=None):
     parser.add_argument('--inference-only', action='store_true',
                         help='inference rows only (PyTorch and ONNX Runtime): no training step, '
                         'memory or data pipeline')
+    parser.add_argument('--no-flip', action='store_true',
+                        help='inference without flip test only (skips the *_flip rows)')
     parser.add_argument('--out', default='work_dirs/benchmark.json')
     args = parser.parse_args(argv)
     if args.device.startswith('cuda') and not torch.cuda.is_available():

@@ -37,6 +37,19 @@ def find_deploy_file(model_dir: str) -> str:
     return found[0]
 
 
+def cpu_session(onnx_file: str, num_threads: Optional[int] = None):
+    """An ONNX Runtime CPU session for one request at a time: every optimisation, all
+    ``num_threads`` (``None``: ONNX Runtime's default) inside each operator, none between."""
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.inter_op_num_threads = 1
+    if num_threads:
+        options.intra_op_num_threads = num_threads
+    return ort.InferenceSession(onnx_file, options, providers=['CPUExecutionProvider'])
+
+
 class OnnxPoseModel:
     """Top-down pose estimation with an exported image-to-heatmaps graph.
 
@@ -46,7 +59,6 @@ class OnnxPoseModel:
     """
 
     def __init__(self, model_dir: str, num_threads: Optional[int] = None):
-        import onnxruntime as ort
         self.deploy_file = find_deploy_file(model_dir)
         with open(self.deploy_file) as f:
             self.meta = json.load(f)
@@ -54,12 +66,8 @@ class OnnxPoseModel:
         if not osp.isfile(onnx_file):
             raise DeployError(f'{onnx_file}: no such file, named by {self.deploy_file}. Copy the '
                               f'ONNX model beside its .deploy.json, or export again.')
-        options = ort.SessionOptions()
-        if num_threads:
-            options.intra_op_num_threads = num_threads
         try:
-            self.session = ort.InferenceSession(onnx_file, options,
-                                                providers=['CPUExecutionProvider'])
+            self.session = cpu_session(onnx_file, num_threads)
         except Exception as err:  # noqa: BLE001 - reported with the file name
             raise DeployError(f'{onnx_file} is not a readable ONNX model: {err}') from err
         self.input_size = tuple(self.meta['input_size'])  # (w, h)
@@ -72,6 +80,7 @@ class OnnxPoseModel:
                 f'{self.deploy_file} says {self.input_size[0]}x{self.input_size[1]}: the two '
                 f'files come from different exports; export again.')
         self.input_name = graph_input.name
+        self.precision = self.meta.get('precision', 'float32')
         self.keypoint_names: List[str] = self.meta['keypoint_names']
         self.skeleton = [tuple(link) for link in self.meta['skeleton_links']]
 

@@ -4,14 +4,23 @@ The graph is the backbone and the head's forward: for CLAMP the exported model's
 context decoder, score maps, deconv head), for a SimpleBaseline its heatmap head. Cropping,
 normalisation, flip test and decoding stay outside, in :mod:`clamp_mmpose.deploy`, so the graph
 has a dynamic batch axis and nothing else to know.
+
+With ``int8`` an 8-bit copy is written beside the float32 graph (``<out>.int8.onnx`` and its own
+``<out>.int8.deploy.json``): convolutions statically quantised (QDQ, per-channel weights,
+activation ranges calibrated on crops of the config's validation images), MatMul and Gemm
+dynamically (weights int8, activation ranges per call). It is faster on CPUs and less exact;
+the float32 graph stays the default.
 """
 import json
 import os.path as osp
-from typing import Tuple
+import tempfile
+from typing import Iterator, Optional, Tuple
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
+from ..deploy import topdown
 from ..deploy.runtime import DEPLOY_SUFFIX
 
 ONNX_OPSET = 18
@@ -70,8 +79,60 @@ def _export_graph(module: nn.Module, example: Tensor, path: str) -> None:
         torch.onnx.export(module, (example, ), path, opset_version=LEGACY_ONNX_OPSET, **kwargs)
 
 
-def export_onnx(config: str, checkpoint: str, out: str) -> Tuple[str, str]:
-    """Write ``<out>.onnx`` and ``<out>.deploy.json`` for an inference config + checkpoint."""
+def calibration_crops(cfg, meta: dict, num: int = 32) -> np.ndarray:
+    """(num, 3, H, W) network inputs: the first ``num`` annotated boxes of the config's
+    validation set, cropped and normalised as the runtime does."""
+    import cv2
+    dataset = cfg.val_dataloader.dataset
+    root = dataset.get('data_root', '')
+    ann_file = osp.join(root, dataset.ann_file)
+    if not osp.isfile(ann_file):
+        raise FileNotFoundError(f'{ann_file}: no such file; int8 calibration reads the '
+                                f'validation images of the config (set its data_root)')
+    with open(ann_file) as f:
+        coco = json.load(f)
+    files = {image['id']: image['file_name'] for image in coco['images']}
+    image_dir = osp.join(root, dataset.get('data_prefix', {}).get('img', ''))
+    aspect = meta['input_size'][0] / meta['input_size'][1]
+    crops = []
+    for ann in coco['annotations'][:num]:
+        image = cv2.imread(osp.join(image_dir, files[ann['image_id']]))
+        x, y, w, h = ann['bbox']
+        center, size = topdown.box_center_size((x, y, x + w, y + h), aspect,
+                                               meta['bbox_padding'])
+        crops.append(topdown.crop(image, topdown.crop_matrix(center, size, meta['input_size']),
+                                  meta['input_size']))
+    return topdown.normalize(np.stack(crops), meta['mean'], meta['std'], meta['bgr_to_rgb'])
+
+
+def quantize_int8(onnx_path: str, out_path: str, calibration: np.ndarray) -> None:
+    """An int8 copy of an exported graph: Conv static QDQ (calibrated on ``calibration``, one
+    crop at a time), then MatMul and Gemm dynamic."""
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
+                                          quantize_dynamic, quantize_static)
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    class Crops(CalibrationDataReader):
+
+        def __init__(self):
+            self.batches: Iterator = iter({'image': crop[None]} for crop in calibration)
+
+        def get_next(self) -> Optional[dict]:
+            return next(self.batches, None)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        prepared, convs = osp.join(tmp, 'prepared.onnx'), osp.join(tmp, 'convs.onnx')
+        quant_pre_process(onnx_path, prepared, skip_symbolic_shape=True)
+        quantize_static(prepared, convs, Crops(), quant_format=QuantFormat.QDQ,
+                        op_types_to_quantize=['Conv'], per_channel=True,
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+        quantize_dynamic(convs, out_path, op_types_to_quantize=['MatMul', 'Gemm'],
+                         weight_type=QuantType.QInt8)
+
+
+def export_onnx(config: str, checkpoint: str, out: str, int8: bool = False) -> Tuple[str, str]:
+    """Write ``<out>.onnx`` and ``<out>.deploy.json`` for an inference config + checkpoint (and,
+    with ``int8``, ``<out>.int8.onnx`` and ``<out>.int8.deploy.json``)."""
     from mmengine.config import Config
     from mmpose.apis import init_model
 
@@ -83,7 +144,14 @@ def export_onnx(config: str, checkpoint: str, out: str) -> Tuple[str, str]:
     width, height = meta['input_size']
     with torch.no_grad():
         _export_graph(ImageToHeatmaps(model).eval(), torch.zeros(2, 3, height, width), onnx_path)
-    meta['onnx'] = osp.basename(onnx_path)
-    with open(json_path, 'w') as f:
-        json.dump(meta, f, indent=1)
+    _write_meta(dict(meta, onnx=osp.basename(onnx_path), precision='float32'), json_path)
+    if int8:
+        quantize_int8(onnx_path, base + '.int8.onnx', calibration_crops(cfg, meta))
+        _write_meta(dict(meta, onnx=osp.basename(base) + '.int8.onnx', precision='int8'),
+                    base + '.int8' + DEPLOY_SUFFIX)
     return onnx_path, json_path
+
+
+def _write_meta(meta: dict, path: str) -> None:
+    with open(path, 'w') as f:
+        json.dump(meta, f, indent=1)

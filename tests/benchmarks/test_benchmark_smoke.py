@@ -30,8 +30,11 @@ def test_benchmark_smoke_run(tmp_path, capsys):
     for batch in (1, 8):
         onnx = rn50[f'infer_onnx_b{batch}']
         assert onnx['baseline'] > 0 and onnx['clamp'] > 0
-        assert rn50[f'onnx_clamp_speedup_b{batch}']['vs_pytorch_baseline'] > 0
+        assert onnx['clamp_int8'] > 0
+        speedup = rn50[f'onnx_clamp_speedup_b{batch}']
+        assert speedup['vs_pytorch_baseline'] > 0 and speedup['int8_vs_pytorch_baseline'] > 0
     assert 'CLAMP in ONNX Runtime vs the PyTorch baseline, batch 8' in table
+    assert 'CLAMP int8 in ONNX Runtime vs the PyTorch baseline, batch 8' in table
 
 
 def test_profile_smoke_run(capsys):
@@ -70,9 +73,10 @@ def test_benchmark_inference_only(tmp_path, capsys):
     sys.path.insert(0, REPO)
     from benchmarks.benchmark import main
     out = tmp_path / 'bench.json'
-    main(['--smoke', '--archs', 'vitb16', '--repeats', '1', '--inference-only', '--out',
-          str(out)])
+    main(['--smoke', '--archs', 'vitb16', '--repeats', '1', '--inference-only', '--no-flip',
+          '--out', str(out)])
     results = json.load(open(out))['results']
     assert set(results) == {'vitb16'}
+    assert 'infer_b1_flip' not in results['vitb16']
     assert 'train_step' not in results['vitb16'] and 'infer_onnx_b1' in results['vitb16']
     assert 'data pipeline' not in capsys.readouterr().out

@@ -13,7 +13,7 @@ from mmpose.apis import inference_topdown, init_model
 
 from clamp_mmpose.deploy import DeployError, OnnxPoseModel
 from clamp_mmpose.tools import export, infer
-from tests.helpers import BASELINE_RN50, REPO
+from tests.helpers import BASELINE_RN50, CLAMP_RN50, REPO
 from tests.tools.conftest import _config_and_checkpoint
 from tests.tools.test_convert_official import convert_reference
 
@@ -197,3 +197,29 @@ def test_bad_inputs_name_the_file(tiny_export, tmp_path, capsys):
     assert 'clamp.onnx takes 256x256 (w x h) images but' in message and '192x256' in message
     with pytest.raises(DeployError, match='holds no'):
         OnnxPoseModel(str(tmp_path))
+
+
+def test_int8_export_is_a_separate_quantised_model(synthetic_ap10k, tmp_path):
+    import onnx
+    config, checkpoint = _config_and_checkpoint(CLAMP_RN50, synthetic_ap10k, tmp_path, 'clamp')
+    _away_from_init(checkpoint)
+    out = str(tmp_path / 'deploy' / 'clamp')
+    assert export.main([config, checkpoint, out, '--onnx', '--int8']) == 0
+    fp32 = OnnxPoseModel(out + '.deploy.json')
+    int8 = OnnxPoseModel(out + '.int8.deploy.json')
+    assert (fp32.precision, int8.precision) == ('float32', 'int8')
+    ops = {node.op_type for node in onnx.load(out + '.int8.onnx').graph.node}
+    assert {'QuantizeLinear', 'DynamicQuantizeLinear'} <= ops  # static convs, dynamic MatMul
+    w, h = fp32.input_size
+    images = np.random.default_rng(0).standard_normal((2, 3, h, w)).astype(np.float32)
+    exact, approx = fp32.heatmaps(images), int8.heatmaps(images)
+    assert approx.shape == exact.shape
+    assert np.corrcoef(exact.ravel(), approx.ravel())[0, 1] > 0.9
+    with pytest.raises(DeployError, match='holds 2'):  # two models in one folder: name one
+        OnnxPoseModel(str(tmp_path / 'deploy'))
+
+
+def test_int8_needs_onnx(capsys):
+    with pytest.raises(SystemExit):
+        export.main(['config.py', 'model.pth', 'out', '--int8'])
+    assert '--int8 quantises the ONNX graph: use it with --onnx' in capsys.readouterr().err
