@@ -22,6 +22,6 @@ if WITH_TRAINING_STACK:
     patch_mmengine_checkpoint_loading()
     patch_mmengine_cpu_distributed()
 
-    from . import datasets, engine, models  # noqa: E402,F401  (registers the components)
+    from . import datasets, engine, evaluation, models  # noqa: E402,F401  (registers them)
 
 __all__ = ['__version__', 'WITH_TRAINING_STACK']

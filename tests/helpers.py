@@ -13,7 +13,8 @@ CLAMP_RN50 = osp.join(AP10K_CONFIGS, 'clamp_clip-rn50_4xb32-210e_ap10k-256x256.p
 BASELINE_RN50 = osp.join(AP10K_CONFIGS, 'simplebaseline_clip-rn50_4xb32-210e_ap10k-256x256.py')
 
 
-def _set_codec(pipeline, codec):
+def set_pipeline_codec(pipeline, codec):
+    """Point a pipeline's TopdownAffine and GenerateTarget at ``codec``."""
     for step in pipeline:
         if step['type'] == 'TopdownAffine':
             step['input_size'] = codec['input_size']
@@ -21,34 +22,38 @@ def _set_codec(pipeline, codec):
             step['encoder'] = codec
 
 
-def shrink_config(cfg: Config, data_root: str, work_dir: str, arch: str = 'rn',
-                  input_size: int = 64, max_epochs: int = 2, batch_size: int = 8) -> Config:
-    """A real config with small input and short training on ``data_root`` (a generated
-    AP-10K-format folder); CLIP models get tiny towers, other backbones are left as they are."""
+def use_tiny_clip(model, arch: str = 'rn') -> None:
+    """Give a model config tiny random CLIP towers (and a small CLAMP head); other backbones
+    and heads are left as they are."""
     arch_cfg = copy.deepcopy(TINY_RN if arch == 'rn' else TINY_VIT)
-    feat_channels = 512 if arch == 'rn' else 64
     deconvs = 3 if arch == 'rn' else 2
-    codec = dict(type='MSRAHeatmap', input_size=(input_size, input_size),
-                 heatmap_size=(input_size // 4, input_size // 4), sigma=2)
-    model = cfg.model
     head = model.head
-    head.decoder = codec
     if model.backbone.type == 'CLIPImageEncoder':
         model.backbone.update(arch=arch_cfg, pretrained=None, drop_path_rate=0.0)
-        head.update(in_channels=feat_channels, deconv_out_channels=(32, ) * deconvs,
-                    deconv_kernel_sizes=(4, ) * deconvs)
+        head.update(in_channels=512 if arch == 'rn' else 64,
+                    deconv_out_channels=(32, ) * deconvs, deconv_kernel_sizes=(4, ) * deconvs)
     if head.type == 'CLAMPHead':
-        head.update(clip_arch=arch_cfg, clip_weights=None,
+        head.update(clip_arch=copy.deepcopy(arch_cfg), clip_weights=None,
                     context_decoder=dict(width=32, num_heads=4, num_layers=1),
                     prompt_encoder=dict(num_heads=2),
                     spatial_upsampler=dict(deconv_out_channels=(16, ) * deconvs,
                                            deconv_kernel_sizes=(4, ) * deconvs))
+
+
+def shrink_config(cfg: Config, data_root: str, work_dir: str, arch: str = 'rn',
+                  input_size: int = 64, max_epochs: int = 2, batch_size: int = 8) -> Config:
+    """A real config with small input and short training on ``data_root`` (a generated
+    AP-10K-format folder); CLIP models get tiny towers, other backbones are left as they are."""
+    codec = dict(type='MSRAHeatmap', input_size=(input_size, input_size),
+                 heatmap_size=(input_size // 4, input_size // 4), sigma=2)
+    cfg.model.head.decoder = codec
+    use_tiny_clip(cfg.model, arch)
     cfg.codec = codec
     for split in ('train', 'val', 'test'):
         loader = cfg[f'{split}_dataloader']
         loader.update(batch_size=batch_size, num_workers=0, persistent_workers=False)
         loader.dataset.data_root = data_root
-        _set_codec(loader.dataset.pipeline, codec)
+        set_pipeline_codec(loader.dataset.pipeline, codec)
     cfg.val_evaluator.ann_file = osp.join(data_root, 'annotations/ap10k-val-split1.json')
     cfg.test_evaluator.ann_file = osp.join(data_root, 'annotations/ap10k-test-split1.json')
     cfg.train_cfg.update(max_epochs=max_epochs, val_interval=max_epochs)

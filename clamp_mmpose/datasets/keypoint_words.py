@@ -98,9 +98,10 @@ def check_words_fit(names: Sequence[str], words: Sequence[str], token_counts: Se
     """Raise a ValueError naming every keypoint whose words do not fit in ``room`` tokens."""
     too_long = [f'{n!r} ({w!r}, {c} tokens)'
                 for n, w, c in zip(names, words, token_counts) if c > room]
+    first = next((n for n, c in zip(names, token_counts) if c > room), None)
     if too_long:
         raise ValueError(
             f'Keypoint words too long for the prompt, which has room for {room} tokens: '
             f'{", ".join(too_long)}. Give shorter words in the head\'s keypoint_names (e.g. '
-            f'keypoint_names=dict(from_file=..., words={{{names[0]!r}: "..."}})) or raise '
+            f'keypoint_names=dict(from_file=..., words={{{first!r}: "..."}})) or raise '
             f'{setting}.')

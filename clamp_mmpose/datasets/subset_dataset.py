@@ -35,7 +35,7 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 from mmengine.logging import MessageHub, print_log
-from mmpose.datasets.datasets.animal import AP10KDataset
+from mmpose.datasets.datasets.animal import AnimalPoseDataset, AP10KDataset
 from mmpose.datasets.datasets.body import CocoDataset
 from mmpose.registry import DATASETS
 
@@ -142,3 +142,9 @@ class AP10KSubsetDataset(SubsetMixin, AP10KDataset):
 class CocoSubsetDataset(SubsetMixin, CocoDataset):
     """MMPose's ``CocoDataset`` with ``subset=dict(image_percent=..., seed=...)`` (and the other
     keys of :mod:`clamp_mmpose.datasets.subset_rule`; COCO's only category is ``person``)."""
+
+
+@DATASETS.register_module()
+class AnimalPoseSubsetDataset(SubsetMixin, AnimalPoseDataset):
+    """MMPose's ``AnimalPoseDataset`` with this project's options (``subset``,
+    ``bbox_center_jitter``)."""

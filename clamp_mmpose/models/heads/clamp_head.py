@@ -157,7 +157,8 @@ class CLAMPHead(HeatmapHead):
 
         if prompt_source == 'text':
             self.text_encoder = PromptTextEncoder(clip_arch, self.keypoint_words,
-                                                  num_context_tokens, context_length)
+                                                  num_context_tokens, context_length,
+                                                  keypoint_names=self.keypoint_names)
         elif prompt_source == 'learnable':
             self.prompt_embeddings_param = nn.Parameter(torch.empty(out_channels, embed_dim))
             nn.init.trunc_normal_(self.prompt_embeddings_param, std=0.02)

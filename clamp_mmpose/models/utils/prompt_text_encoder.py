@@ -83,6 +83,7 @@ class PromptTextEncoder(nn.Module):
         context_length: the most tokens a prompt may have (SOT + M + words + EOT); ``None``:
             the text tower's own (77). Only tokens up to the longest prompt's EOT are computed,
             so it changes no result, only which words fit (the authors' configs: 13).
+        keypoint_names: the data set's names of the keypoints, for error messages.
         pretrained: CLIP weight file whose text tower is loaded by :meth:`load_pretrained`.
     """
 
@@ -91,7 +92,8 @@ class PromptTextEncoder(nn.Module):
                  keypoint_words: Sequence[str],
                  num_context_tokens: int = 8,
                  context_length: Optional[int] = None,
-                 quick_gelu: Optional[bool] = None):
+                 quick_gelu: Optional[bool] = None,
+                 keypoint_names: Optional[Sequence[str]] = None):
         super().__init__()
         self.arch = arch
         cfg = resolve_clip_config(arch)
@@ -122,7 +124,7 @@ class PromptTextEncoder(nn.Module):
 
         # Padding after the longest prompt's EOT cannot reach any EOT (causal): never computed.
         tokens, eot_index, self.used_length = self.tokenize(keypoint_words, num_context_tokens,
-                                                            context_length)
+                                                            context_length, keypoint_names)
         self.register_buffer('tokens', tokens, persistent=False)
         self.register_buffer('eot_index', eot_index, persistent=False)
         prefix_length = 1 + num_context_tokens
@@ -132,7 +134,7 @@ class PromptTextEncoder(nn.Module):
 
     @staticmethod
     def tokenize(keypoint_words: Sequence[str], num_context_tokens: int,
-                 context_length: int):
+                 context_length: int, keypoint_names: Optional[Sequence[str]] = None):
         """Token ids (K, L) with ``num_context_tokens`` placeholder slots after SOT, the EOT
         positions (K,), and L: the length of the longest prompt up to its EOT (the padding
         after it is never computed, so it is not stored)."""
@@ -141,7 +143,7 @@ class PromptTextEncoder(nn.Module):
         eot = tokenizer.encoder['<end_of_text>']
         room = context_length - num_context_tokens - 2
         encoded = [tokenizer.encode(words) for words in keypoint_words]
-        check_words_fit(keypoint_words, keypoint_words, [len(e) for e in encoded], room,
+        check_words_fit(keypoint_names or keypoint_words, keypoint_words, [len(e) for e in encoded], room,
                         f'model.head.context_length (now {context_length})')
         used_length = num_context_tokens + 2 + max(len(e) for e in encoded)
         tokens = torch.zeros(len(keypoint_words), used_length, dtype=torch.long)

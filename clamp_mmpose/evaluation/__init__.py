@@ -1,0 +1,3 @@
+from .keypoint_union_evaluator import KeypointUnionEvaluator
+
+__all__ = ['KeypointUnionEvaluator']
