@@ -65,7 +65,7 @@ if __name__ == '__main__':
         package_data={
             'clamp_mmpose': [
                 '.mim/configs/**/*.py', '.mim/configs/*/*.py', '.mim/configs/*/*.yml',
-                '.mim/model-index.yml', 'datasets/*.json'
+                '.mim/model-index.yml', 'datasets/*.json', 'datasets/synthetic/*.json'
             ]
         },
         python_requires='>=3.8',

@@ -5,7 +5,7 @@ import sys
 
 # subcommand -> (module with main(argv), one-line help)
 SUBCOMMANDS = {
-    'generate-data': ('clamp_mmpose.datasets.synthetic_animals',
+    'generate-data': ('clamp_mmpose.datasets.synthetic',
                       'generate synthetic animal pose data in AP-10K\'s annotation format'),
     'subset': ('clamp_mmpose.datasets.subset',
                'write a family / species / few-shot / k% subset of an annotation file'),

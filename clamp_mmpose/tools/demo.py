@@ -3,7 +3,7 @@
 What it does, in order:
 
 1. generates a small data set of drawn animals in AP-10K's exact layout and annotation format
-   (:mod:`clamp_mmpose.datasets.synthetic_animals`), once; an existing one is reused;
+   (:mod:`clamp_mmpose.datasets.synthetic`), once; an existing one is reused;
 2. builds the demo config (``configs/demo/``), which inherits the repository's CLAMP RN50
    AP-10K config and shrinks only the sizes: a small randomly initialised CLIP ResNet, 128x128
    input, a short schedule. The code path is the real one: ``CLIPImageEncoder`` + ``CLAMPHead``
@@ -90,8 +90,8 @@ def build_demo_config(config: str, data_root: str, work_dir: str,
 def prepare_data(data_root: str, num_images: Optional[Dict[str, int]] = None,
                  image_size: int = DEMO_IMAGE_SIZE, seed: int = 0) -> dict:
     """Generate the synthetic AP-10K-format data set under ``data_root`` unless it is there."""
-    from clamp_mmpose.datasets.synthetic_animals import (ANN_FILE_PATTERN, SPLITS,
-                                                         generate_synthetic_ap10k)
+    from clamp_mmpose.datasets.synthetic import (ANN_FILE_PATTERN, SPLITS,
+                                                 generate_synthetic_ap10k)
     num_images = dict(DEMO_NUM_IMAGES if num_images is None else num_images)
     ann_files = [osp.join(data_root, 'annotations', ANN_FILE_PATTERN.format(split=s))
                  for s in SPLITS]

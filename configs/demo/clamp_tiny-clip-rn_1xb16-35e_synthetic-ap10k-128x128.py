@@ -1,5 +1,5 @@
 # The `make demo` config: CLAMP with a small, randomly initialised CLIP ResNet on generated
-# animals in AP-10K's format (clamp_mmpose/datasets/synthetic_animals.py), sized to train in a
+# animals in AP-10K's format (clamp_mmpose/datasets/synthetic/), sized to train in a
 # few minutes on 2 CPU cores. It inherits the paper's CLAMP RN50 config and changes only
 # sizes and schedule: the same CLIPImageEncoder + CLAMPHead (text prompts through a frozen CLIP
 # text encoder, prompt encoder, context decoder, score maps, heatmap + spatial + feature

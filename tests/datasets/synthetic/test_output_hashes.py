@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 import pytest
 
-from clamp_mmpose.datasets.synthetic_animals import DEFAULT_CATEGORIES_FILE, generate_synthetic_ap10k
+from clamp_mmpose.datasets.synthetic import DEFAULT_CATEGORIES_FILE, generate_synthetic_ap10k
 
 HASHES_FILE = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'data',
                        'synthetic_hashes.json')

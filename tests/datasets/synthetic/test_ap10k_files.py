@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from clamp_mmpose.datasets.synthetic_animals import (DEFAULT_CATEGORIES_FILE,
-                                                     generate_synthetic_ap10k, main)
+from clamp_mmpose.datasets.synthetic import (DEFAULT_CATEGORIES_FILE, generate_synthetic_ap10k,
+                                             main)
 
 SIZE = 128
 COUNTS = {'train': 12, 'val': 12, 'test': 4}
@@ -243,15 +243,33 @@ def test_bad_arguments(tmp_path):
         generate_synthetic_ap10k(str(tmp_path), {'train': 1}, seed=-1, progress=False)
 
 
-def test_module_imports_only_light_dependencies():
+def test_package_imports_only_light_dependencies():
     # The generator must work without torch or mmpose: data preparation should not need them.
-    import clamp_mmpose.datasets.synthetic_animals as mod
-    with open(mod.__file__) as f:
-        tree = ast.parse(f.read())
+    import clamp_mmpose.datasets.synthetic as pkg
+    folder = osp.dirname(pkg.__file__)
     roots = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            roots |= {a.name.split('.')[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            roots.add((node.module or '').split('.')[0])
-    assert roots <= {'argparse', 'json', 'math', 'os', 'sys', 'time', 'cv2', 'numpy', 'tqdm'}
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith('.py'):
+            continue
+        with open(osp.join(folder, name)) as f:
+            tree = ast.parse(f.read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                roots |= {a.name.split('.')[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                roots.add(node.module.split('.')[0])
+    assert roots <= {'argparse', 'functools', 'json', 'math', 'os', 'sys', 'time', 'cv2',
+                     'numpy', 'tqdm'}
+
+
+def test_command_line_module_and_cli_subcommand(tmp_path, monkeypatch):
+    import runpy
+    out = str(tmp_path / 'm')
+    monkeypatch.setattr('sys.argv', ['synthetic', '--out', out, '--train', '1', '--val', '0',
+                                     '--test', '0', '--size', '48', '--no-progress'])
+    with pytest.raises(SystemExit) as exc:
+        runpy.run_module('clamp_mmpose.datasets.synthetic', run_name='__main__')
+    assert exc.value.code == 0
+    assert os.listdir(osp.join(out, 'data')) == ['000000000001.jpg']
+    from clamp_mmpose.tools.cli import SUBCOMMANDS
+    assert SUBCOMMANDS['generate-data'][0] == 'clamp_mmpose.datasets.synthetic'
