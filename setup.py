@@ -60,7 +60,8 @@ if __name__ == '__main__':
         'pose, for MMPose 1.x',
         long_description=open(osp.join(HERE, 'README.md')).read(),
         long_description_content_type='text/markdown',
-        packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools')),
+        packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools', 'benchmarks',
+                                        'benchmarks.*')),
         include_package_data=True,
         package_data={
             'clamp_mmpose': [

@@ -11,6 +11,8 @@ from clamp_mmpose.tools.complexity import model_complexity
 from tests.helpers import AP10K_CONFIGS
 
 CONFIGS = sorted(glob.glob(osp.join(AP10K_CONFIGS, '*.py')))
+# Animal-Pose: the AP-10K recipe on MMPose's Animal-Pose data.
+ANIMALPOSE_CONFIGS = sorted(glob.glob(osp.join(AP10K_CONFIGS, '..', 'animalpose', '*.py')))
 
 
 def test_all_paper_configs_are_shipped():
@@ -21,7 +23,8 @@ def test_all_paper_configs_are_shipped():
     assert 'clamp-trainable-prompts_clip-vit-b16_4xb32-210e_ap10k-256x256' in names
 
 
-@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.basename(p)[:-3])
+@pytest.mark.parametrize('path', CONFIGS + ANIMALPOSE_CONFIGS,
+                         ids=lambda p: osp.basename(p)[:-3])
 def test_config_builds_with_the_paper_recipe(path):
     cfg = Config.fromfile(path)
     assert cfg.custom_imports.imports == ['clamp_mmpose']

@@ -13,6 +13,8 @@ SUBCOMMANDS = {
                 'print the paper\'s tables (S1-S5, few-shot) from work directories as markdown'),
     'convert-official': ('clamp_mmpose.tools.convert_official',
                          'convert an authors\' CLAMP checkpoint (MMPose 0.x) into this plugin'),
+    'prompts': ('clamp_mmpose.tools.prompts',
+                'print each keypoint\'s name, the words the text encoder reads and their tokens'),
     'export': ('clamp_mmpose.tools.export',
                'store the prompt embeddings of a trained CLAMP model for inference'),
     'infer': ('clamp_mmpose.tools.infer',

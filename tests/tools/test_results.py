@@ -183,21 +183,21 @@ Models:
 - Name: clamp_x
   In Collection: CLAMP
   Config: configs/extra/clamp_x.py
-  Metadata: {Backbone: RN50, Training Data: Animal-Pose}
-- Name: td-hm_res50_8xb64-210e_animalpose-256x256
+  Metadata: {Backbone: RN50, Training Data: Test-Set}
+- Name: td-hm_res50_8xb64-210e_testset-256x256
   In Collection: SimpleBaseline
-  Config: mmpose::animal_2d_keypoint/topdown_heatmap/animalpose/td-hm_res50_8xb64-210e_animalpose-256x256.py
-  Metadata: {Backbone: ResNet-50, Training Data: Animal-Pose}
+  Config: mmpose::animal_2d_keypoint/topdown_heatmap/testset/td-hm_res50_8xb64-210e_testset-256x256.py
+  Metadata: {Backbone: ResNet-50, Training Data: Test-Set}
   Results:
-  - {Task: Animal 2D Keypoint, Dataset: Animal-Pose, Metrics: {AP: 0.691}}
+  - {Task: Animal 2D Keypoint, Dataset: Test-Set, Metrics: {AP: 0.691}}
 ''')
     tables = results.build_tables(entries)
     assert list(tables)[:len(results.TABLES)] == list(results.TABLES)
     _fake_session(str(tmp_path / 'work' / 'clamp_x'), '20250101_000000', (0.70, ))
-    text = results.render_table('animalpose', work_dirs=str(tmp_path / 'work'), tables=tables)
-    assert text.startswith('### Animal-Pose: ')
+    text = results.render_table('testset', work_dirs=str(tmp_path / 'work'), tables=tables)
+    assert text.startswith('### Test-Set: ')
     (row, ) = _rows(text, 'CLAMP RN50')
     assert row[2:6] == ['70.0', '–', '–', '–']
     (row, ) = _rows(text, 'SimpleBaseline ResNet-50')
     assert row[2:6] == ['*missing*', '69.1', '–', 'MMPose model zoo']
-    assert 'td-hm_res50_8xb64-210e_animalpose-256x256 (mmpose::animal_2d_keypoint/' in text
+    assert 'td-hm_res50_8xb64-210e_testset-256x256 (mmpose::animal_2d_keypoint/' in text
