@@ -3,7 +3,7 @@
 # (CUDA) and onnxruntime but without the OpenMMLab stack, which comes as wheels in .whl/ (mmcv
 # built without ops, mmengine, mmpose, open_clip_torch, xtcocotools and their small needs).
 #
-#   OUT=work_dirs/gpu bash benchmarks/gpu_run.sh
+#   OUT=work_dirs/gpu bash benchmarks/gpu_run.sh       # all; with the argument cpu: a and d only
 #
 # a. installs the wheels into /tmp/site and prints versions, the GPU and the CPU;
 # b. the CUDA smoke test (tests/test_cuda.py);
@@ -57,11 +57,13 @@ step cpu_onnx 420 taskset -c 0,1 env OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
 cpu_pid=$!
 
 GPU_CORES="2-$((NCPU - 1))"
+[[ "${1:-all}" == cpu ]] || {
 step test_cuda 180 taskset -c "$GPU_CORES" python3 -m pytest tests/test_cuda.py -v -rs \
     -p no:cacheprovider
 step gpu 150 taskset -c "$GPU_CORES" python3 benchmarks/benchmark.py --device cuda \
     --out "$OUT/gpu_fp32.json"
 step gpu 150 taskset -c "$GPU_CORES" python3 benchmarks/benchmark.py --device cuda --amp \
     --out "$OUT/gpu_amp.json"
+}
 wait "$cpu_pid"
 grep -h -A40 '^Device:' "$OUT"/gpu.log "$OUT"/cpu_onnx.log

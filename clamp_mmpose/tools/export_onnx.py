@@ -108,6 +108,7 @@ def calibration_crops(cfg, meta: dict, num: int = 32) -> np.ndarray:
 def quantize_int8(onnx_path: str, out_path: str, calibration: np.ndarray) -> None:
     """An int8 copy of an exported graph: Conv static QDQ (calibrated on ``calibration``, one
     crop at a time), then MatMul and Gemm dynamic."""
+    import onnx
     from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
                                           quantize_dynamic, quantize_static)
     from onnxruntime.quantization.shape_inference import quant_pre_process
@@ -126,6 +127,11 @@ def quantize_int8(onnx_path: str, out_path: str, calibration: np.ndarray) -> Non
         quantize_static(prepared, convs, Crops(), quant_format=QuantFormat.QDQ,
                         op_types_to_quantize=['Conv'], per_channel=True,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+        # Shapes recorded before the convs were quantised can contradict the new graph's, and
+        # the dynamic quantiser re-infers them all: drop them.
+        model = onnx.load(convs)
+        model.graph.ClearField('value_info')
+        onnx.save(model, convs)
         quantize_dynamic(convs, out_path, op_types_to_quantize=['MatMul', 'Gemm'],
                          weight_type=QuantType.QInt8)
 
