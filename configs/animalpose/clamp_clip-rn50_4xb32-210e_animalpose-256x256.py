@@ -13,20 +13,10 @@ model = dict(
                             from_file='configs/_base_/datasets/animalpose.py')))
 
 # MMPose's AnimalPoseDataset with this project's options (bbox_center_jitter, subset).
-dataset_type = 'AnimalPoseSubsetDataset'
 data_root = 'data/animalpose/'
-train_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='annotations/animalpose_train.json',
-        data_prefix=dict(img='')))
-val_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='annotations/animalpose_val.json',
-        data_prefix=dict(img='')))
+animalpose = dict(type='AnimalPoseSubsetDataset', data_root=data_root, data_prefix=dict(img=''))
+train_dataloader = dict(dataset=dict(animalpose, ann_file='annotations/animalpose_train.json'))
+val_dataloader = dict(dataset=dict(animalpose, ann_file='annotations/animalpose_val.json'))
 test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=data_root + 'annotations/animalpose_val.json')
 test_evaluator = val_evaluator
