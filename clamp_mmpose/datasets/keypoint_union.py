@@ -11,7 +11,8 @@ import numpy as np
 
 from .keypoint_words import keypoint_words
 
-Mapping_ = List[Tuple[int, int]]
+# (a data set's keypoint index, the layout's index) pairs, as MMPose's KeypointConverter takes
+KeypointMapping = List[Tuple[int, int]]
 
 
 class KeypointUnion(NamedTuple):
@@ -28,14 +29,14 @@ class KeypointUnion(NamedTuple):
     words: Tuple[str, ...]
     dataset_names: Tuple[str, ...]
     sources: Tuple[Tuple[str, ...], ...]
-    mappings: Tuple[Mapping_, ...]
+    mappings: Tuple[KeypointMapping, ...]
     metainfo: dict
 
     @property
     def num_keypoints(self) -> int:
         return len(self.words)
 
-    def mapping_of(self, dataset_name: str) -> Mapping_:
+    def mapping_of(self, dataset_name: str) -> KeypointMapping:
         return self.mappings[self.dataset_names.index(dataset_name)]
 
     def table(self) -> str:
@@ -110,7 +111,7 @@ def union_by_words(metainfos: Sequence[dict],
 
 
 def map_to_layout(layout: KeypointUnion, metainfo: dict,
-                  same: Optional[Sequence[Sequence[str]]] = None) -> Mapping_:
+                  same: Optional[Sequence[Sequence[str]]] = None) -> KeypointMapping:
     """``(data set index, layout index)`` pairs for the keypoints of a data set that the layout
     (for example a trained model's) also has, matched by words."""
     if not isinstance(metainfo, dict):
@@ -130,19 +131,19 @@ def _names(parsed: dict) -> List[str]:
 
 
 def _union_metainfo(dataset_name: str, words: List[str], parsed: List[dict],
-                    mappings: List[Mapping_]) -> dict:
+                    mappings: List[KeypointMapping]) -> dict:
     """The union's metainfo: each keypoint's colour, body half, flip partner, loss weight and
     OKS sigma come from the first data set that has it; skeleton links from all of them."""
-    source = {}  # union index -> (parsed metainfo, its index)
-    for p, mapping in zip(parsed, mappings):
+    source = {}  # union index -> (data set number, its keypoint index)
+    for d, mapping in enumerate(mappings):
         for i, u in mapping:
-            source.setdefault(u, (p, i))
+            source.setdefault(u, (d, i))
     to_union = [dict(mapping) for mapping in mappings]
-    with_sigmas = all(len(p['sigmas']) for p, _ in source.values())
+    with_sigmas = all(len(parsed[d]['sigmas']) for d, _ in source.values())
     keypoint_info, weights, sigmas = {}, [], []
     for u, w in enumerate(words):
-        p, i = source[u]
-        d = parsed.index(p)
+        d, i = source[u]
+        p = parsed[d]
         half = ('upper' if i in p['upper_body_ids'] else
                 'lower' if i in p['lower_body_ids'] else '')
         keypoint_info[u] = dict(name=w, id=u, color=np.asarray(p['keypoint_colors'][i]).tolist(),
@@ -151,7 +152,7 @@ def _union_metainfo(dataset_name: str, words: List[str], parsed: List[dict],
         if with_sigmas:
             sigmas.append(float(p['sigmas'][i]))
     links = []
-    for p, d in zip(parsed, range(len(parsed))):
+    for d, p in enumerate(parsed):
         for a, b in p['skeleton_links']:
             link = (words[to_union[d][a]], words[to_union[d][b]])
             if link not in links and link[::-1] not in links:

@@ -1,6 +1,5 @@
 """`clamp-mmpose results` on the work directories MMEngine leaves: a real short zero-shot run
 (trained, validated and tested on the CPU) plus hand-made run folders for other tables."""
-import glob
 import json
 import re
 import os

@@ -1,5 +1,5 @@
 """CLAMP's prompt-conditioned heatmap head."""
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Dict, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch

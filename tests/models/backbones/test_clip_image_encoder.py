@@ -6,7 +6,7 @@ import torch
 from clamp_mmpose.models import CLIPImageEncoder, CLIPImageFeatures
 from clamp_mmpose.models.backbones.clip_image_encoder import TokenDropPath
 from clamp_mmpose.models.utils.clip_weights import resize_grid_table
-from tests.conftest import TINY_RN, TINY_VIT, random_clip
+from tests.conftest import TINY_RN, TINY_VIT
 
 
 @pytest.mark.parametrize('arch, size, feat_ch, embed, grid', [
