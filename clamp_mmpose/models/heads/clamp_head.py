@@ -264,6 +264,11 @@ class CLAMPHead(HeatmapHead):
                                'train with the original CLAMP config instead.')
         self._check_keypoint_count(batch_data_samples[0].metainfo, 'the training data')
         outputs = self.forward_all(feats)
+        if not all('gt_fields' in d and 'heatmaps' in d.gt_fields for d in batch_data_samples):
+            raise KeyError(
+                'CLAMPHead trains on target heatmaps, which these samples lack: the train '
+                'pipeline needs dict(type=\'GenerateTarget\', encoder=codec) with a heatmap codec '
+                '(MSRAHeatmap, UDPHeatmap, ...) before PackPoseInputs')
         gt_heatmaps = torch.stack([d.gt_fields.heatmaps for d in batch_data_samples])
         keypoint_weights = torch.cat(
             [d.gt_instance_labels.keypoint_weights for d in batch_data_samples])

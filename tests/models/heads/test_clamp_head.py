@@ -184,6 +184,15 @@ def test_feature_loss_needs_no_packed_keypoints(codec_type):
     assert torch.allclose(with_keypoints, from_targets, rtol=1e-5)
 
 
+def test_samples_without_target_heatmaps_name_the_missing_transform():
+    head = build_head(TINY_RN)
+    samples = data_samples()
+    for s in samples:
+        del s.gt_fields
+    with pytest.raises(KeyError, match=r"GenerateTarget.*heatmap codec"):
+        head.loss(features(TINY_RN), samples)
+
+
 def test_keypoints_without_a_target_do_not_enter_the_feature_loss():
     head = build_head(TINY_RN, keypoint_cell_rule='nearest')
     samples = data_samples()
