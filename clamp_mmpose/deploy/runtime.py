@@ -120,11 +120,13 @@ class OnnxPoseModel:
             for c, s in frames])
         inputs = topdown.normalize(crops, self.meta['mean'], self.meta['std'],
                                    self.meta['bgr_to_rgb'])
-        heatmaps = self.heatmaps(inputs)
-        if flip_test:
-            flipped = self.heatmaps(np.ascontiguousarray(inputs[..., ::-1]))
+        if flip_test:  # the mirrored crops in the same run: one batch of 2B
+            both = self.heatmaps(np.concatenate([inputs, inputs[..., ::-1]]))
+            heatmaps, flipped = both[:len(inputs)], both[len(inputs):]
             heatmaps = 0.5 * (heatmaps + topdown.flip_back(flipped, self.meta['flip_indices'],
                                                            self.meta['shift_heatmap']))
+        else:
+            heatmaps = self.heatmaps(inputs)
         keypoints, scores = topdown.decode_heatmaps(heatmaps)
         keypoints = np.stack([topdown.to_image(kpt, self.heatmap_size, c, s)
                               for kpt, (c, s) in zip(keypoints, frames)])
