@@ -99,3 +99,35 @@ def test_paper_configs_optimise_each_parameter_as_the_authors(arch, config):
             (name, theirs)
         checked += 1
     assert checked > 50
+
+
+def test_groups_with_the_same_settings_are_merged_and_updates_do_not_change(tmp_path):
+    """One group per setting instead of one per tensor (foreach optimizers launch kernels per
+    group); two AdamW steps move every parameter exactly as with the default constructor's
+    groups."""
+    import copy
+
+    import torch
+    cfg = shrink_config(Config.fromfile(
+        f'{AP10K_CONFIGS}/clamp_clip-rn50_4xb32-210e_ap10k-256x256.py'), tmp_path, tmp_path)
+    init_default_scope('mmpose')
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    twin = copy.deepcopy(model)
+    merged = build_optim_wrapper(model, cfg.optim_wrapper).optimizer
+    default_cfg = copy.deepcopy(cfg.optim_wrapper)
+    default_cfg.constructor = 'DefaultOptimWrapperConstructor'
+    per_tensor = build_optim_wrapper(twin, default_cfg).optimizer
+    assert len(per_tensor.param_groups) > 100
+    settings = {(g['lr'], g['weight_decay']) for g in per_tensor.param_groups}
+    assert len(merged.param_groups) == len(settings) <= 4
+    for step in range(2):
+        for m, optimizer in ((model, merged), (twin, per_tensor)):
+            optimizer.zero_grad()
+            torch.manual_seed(step)
+            for p in m.parameters():
+                if p.requires_grad:
+                    p.grad = torch.randn_like(p)
+            optimizer.step()
+    for (name, a), b in zip(model.named_parameters(), twin.parameters()):
+        assert torch.equal(a, b), name
