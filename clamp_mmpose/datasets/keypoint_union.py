@@ -39,15 +39,18 @@ class KeypointUnion(NamedTuple):
     def mapping_of(self, dataset_name: str) -> KeypointMapping:
         return self.mappings[self.dataset_names.index(dataset_name)]
 
+    def source_names(self, index: int) -> List[str]:
+        """Each data set's name for union keypoint ``index`` ('-' where it has none)."""
+        return [dict((u, names[i]) for i, u in mapping).get(index, '-')
+                for names, mapping in zip(self.sources, self.mappings)]
+
     def table(self) -> str:
         """The merge, one line per union keypoint: its words and each data set's name for it."""
-        columns = [dict((u, names[i]) for i, u in mapping)
-                   for names, mapping in zip(self.sources, self.mappings)]
         width = max(len(w) for w in self.words)
         lines = [f'{"":>3} {"words":<{width}}  ' + '  '.join(f'{d:<16}' for d in
                                                           self.dataset_names)]
         for u, words in enumerate(self.words):
-            cells = '  '.join(f'{col.get(u, "-"):<16}' for col in columns)
+            cells = '  '.join(f'{name:<16}' for name in self.source_names(u))
             lines.append(f'{u:>3} {words:<{width}}  {cells}')
         return '\n'.join(lines)
 

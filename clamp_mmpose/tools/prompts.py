@@ -66,9 +66,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     if isinstance(spec, dict) and 'union' in spec:
         union, _ = union_of(spec)
-        names = [' / '.join(col.get(u, '-') for col in (
-            dict((u, src[i]) for i, u in mapping)
-            for src, mapping in zip(union.sources, union.mappings))) for u in range(len(words))]
+        names = [' / '.join(union.source_names(u)) for u in range(len(words))]
         print(f'Keypoints of {", ".join(union.dataset_names)} merged by their words:\n')
     tokenizer = SimpleTokenizer()
     counts = [len(tokenizer.encode(w)) for w in words]
