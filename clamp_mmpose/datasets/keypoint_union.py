@@ -9,7 +9,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .keypoint_words import keypoint_words
+from .keypoint_words import keypoint_words, metainfo_keypoint_names, parsed_metainfo
 
 # (a data set's keypoint index, the layout's index) pairs, as MMPose's KeypointConverter takes
 KeypointMapping = List[Tuple[int, int]]
@@ -55,13 +55,6 @@ class KeypointUnion(NamedTuple):
         return '\n'.join(lines)
 
 
-def parsed_metainfo(metainfo: dict) -> dict:
-    """A parsed MMPose metainfo, from a raw one, ``dict(from_file=...)`` or a parsed one."""
-    from mmpose.datasets.datasets.utils import parse_pose_metainfo
-    metainfo = {k: v for k, v in dict(metainfo).items() if k != 'words'}
-    return metainfo if 'keypoint_id2name' in metainfo else parse_pose_metainfo(metainfo)
-
-
 def _canonical(same: Optional[Sequence[Sequence[str]]]):
     """words -> the first words of its ``same`` group (itself if in none)."""
     first = {}
@@ -88,7 +81,7 @@ def union_by_words(metainfos: Sequence[dict],
     """
     canonical = _canonical(same)
     parsed = [parsed_metainfo(m) for m in metainfos]
-    words_of = [keypoint_words(_names(p), p['dataset_name'], m.get('words'))
+    words_of = [keypoint_words(metainfo_keypoint_names(p), p['dataset_name'], m.get('words'))
                 for p, m in zip(parsed, metainfos)]
     names = [p['dataset_name'] for p in parsed]
     if len(set(names)) != len(names):
@@ -110,27 +103,21 @@ def union_by_words(metainfos: Sequence[dict],
         mappings.append(mapping)
     metainfo = _union_metainfo('+'.join(names), union_words, parsed, mappings)
     return KeypointUnion(tuple(union_words), tuple(names),
-                         tuple(tuple(_names(p)) for p in parsed), tuple(mappings), metainfo)
+                         tuple(tuple(metainfo_keypoint_names(p)) for p in parsed), tuple(mappings), metainfo)
 
 
 def map_to_layout(layout: KeypointUnion, metainfo: dict,
                   same: Optional[Sequence[Sequence[str]]] = None) -> KeypointMapping:
     """``(data set index, layout index)`` pairs for the keypoints of a data set that the layout
     (for example a trained model's) also has, matched by words."""
-    if not isinstance(metainfo, dict):
-        raise TypeError(f'metainfo must be a dict, not {type(metainfo).__name__}')
     canonical = _canonical(same)
     p = parsed_metainfo(metainfo)
     if p['dataset_name'] in layout.dataset_names:
         return layout.mapping_of(p['dataset_name'])
     position = {canonical(w): u for u, w in enumerate(layout.words)}
-    words = keypoint_words(_names(p), p['dataset_name'], metainfo.get('words'))
+    words = keypoint_words(metainfo_keypoint_names(p), p['dataset_name'], metainfo.get('words'))
     return [(i, position[canonical(w)]) for i, w in enumerate(words)
             if canonical(w) in position]
-
-
-def _names(parsed: dict) -> List[str]:
-    return [parsed['keypoint_id2name'][i] for i in range(parsed['num_keypoints'])]
 
 
 def _union_metainfo(dataset_name: str, words: List[str], parsed: List[dict],

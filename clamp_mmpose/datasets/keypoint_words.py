@@ -56,16 +56,17 @@ def keypoint_words(names: Sequence[str], dataset_name: Optional[str] = None,
     return [words.get(n) or table.get(n) or words_from_name(n) for n in names]
 
 
-def metainfo_names(metainfo: Union[dict, str]) -> Tuple[str, List[str]]:
-    """``(dataset_name, keypoint names in index order)`` of an MMPose metainfo: a dict (parsed
-    or not), ``dict(from_file=...)`` or the path of a ``configs/_base_/datasets`` file."""
+def parsed_metainfo(metainfo: dict) -> dict:
+    """A parsed MMPose metainfo, from a raw one, ``dict(from_file=...)`` or a parsed one (a
+    ``words`` entry, this project's, is left out)."""
     from mmpose.datasets.datasets.utils import parse_pose_metainfo
-    if isinstance(metainfo, str):
-        metainfo = dict(from_file=metainfo)
-    if 'keypoint_id2name' not in metainfo:
-        metainfo = parse_pose_metainfo(dict(metainfo))
-    id2name = metainfo['keypoint_id2name']
-    return metainfo['dataset_name'], [id2name[i] for i in range(metainfo['num_keypoints'])]
+    metainfo = {k: v for k, v in dict(metainfo).items() if k != 'words'}
+    return metainfo if 'keypoint_id2name' in metainfo else parse_pose_metainfo(metainfo)
+
+
+def metainfo_keypoint_names(parsed: dict) -> List[str]:
+    """The keypoint names of a parsed metainfo, in index order."""
+    return [parsed['keypoint_id2name'][i] for i in range(parsed['num_keypoints'])]
 
 
 def resolve_keypoint_words(spec: Union[Sequence[str], dict]) -> Tuple[List[str], List[str]]:
@@ -88,9 +89,9 @@ def resolve_keypoint_words(spec: Union[Sequence[str], dict]) -> Tuple[List[str],
         from .keypoint_union import union_by_words
         union = union_by_words(spec['union'], spec.get('same'))
         return list(union.words), list(union.words)
-    given = spec.pop('words', None)
-    dataset_name, names = metainfo_names(spec)
-    return names, keypoint_words(names, dataset_name, given)
+    parsed = parsed_metainfo(spec)
+    names = metainfo_keypoint_names(parsed)
+    return names, keypoint_words(names, parsed['dataset_name'], spec.get('words'))
 
 
 def check_words_fit(names: Sequence[str], words: Sequence[str], token_counts: Sequence[int],

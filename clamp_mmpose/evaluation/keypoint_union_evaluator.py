@@ -5,8 +5,9 @@ from mmengine.evaluator import BaseMetric, Evaluator
 from mmpose.evaluation.evaluators import MultiDatasetEvaluator
 from mmpose.registry import EVALUATORS
 
-from ..datasets.keypoint_union import map_to_layout, parsed_metainfo, union_of
+from ..datasets.keypoint_union import map_to_layout, union_of
 from ..datasets.keypoint_union_dataset import dataset_metainfo
+from ..datasets.keypoint_words import parsed_metainfo
 
 
 @EVALUATORS.register_module()

@@ -12,6 +12,9 @@ from typing import List, Optional, Sequence
 
 from mmengine.config import Config
 
+# CLIP's text context, the head's prompt length when its config sets none.
+CLIP_CONTEXT_LENGTH = 77
+
 
 def read_keypoint_spec(path: str):
     """``(keypoint spec, num_context_tokens, context_length)`` of a CLAMP config, or of a
@@ -57,31 +60,32 @@ def main(argv: Optional[List[str]] = None) -> int:
     from open_clip.tokenizer import SimpleTokenizer
 
     from ..datasets.keypoint_union import union_of
-    from ..datasets.keypoint_words import resolve_keypoint_words
+    from ..datasets.keypoint_words import check_words_fit, resolve_keypoint_words
     try:
         spec, num_context, context_length = read_keypoint_spec(args.path)
-        names, words = resolve_keypoint_words(spec)
+        if isinstance(spec, dict) and 'union' in spec:
+            union, _ = union_of(spec)
+            words = list(union.words)
+            names = [' / '.join(union.source_names(u)) for u in range(len(words))]
+            print(f'Keypoints of {", ".join(union.dataset_names)} merged by their words:\n')
+        else:
+            names, words = resolve_keypoint_words(spec)
     except (FileNotFoundError, ValueError) as error:
         print(f'clamp-mmpose prompts: {error}', file=sys.stderr)
         return 2
-    if isinstance(spec, dict) and 'union' in spec:
-        union, _ = union_of(spec)
-        names = [' / '.join(union.source_names(u)) for u in range(len(words))]
-        print(f'Keypoints of {", ".join(union.dataset_names)} merged by their words:\n')
     tokenizer = SimpleTokenizer()
     counts = [len(tokenizer.encode(w)) for w in words]
-    room = (context_length or 77) - num_context - 2
+    length = context_length or CLIP_CONTEXT_LENGTH
+    room = length - num_context - 2
     print(prompt_table(names, words, counts, room))
     print(f'\n{len(words)} keypoints; a prompt is SOT + {num_context} context tokens + words + '
-          f'EOT, at most {context_length or 77} tokens.')
-    too_long = [n for n, c in zip(names, counts) if c > room]
-    if too_long:
-        print(f'Too long for the prompt: {", ".join(too_long)}. Give shorter words '
-              f'(keypoint_names=dict(from_file=..., words=dict(NAME="words"))) or raise '
-              f'model.head.context_length.', file=sys.stderr)
+          f'EOT, at most {length} tokens.')
+    try:
+        check_words_fit(names, words, counts, room, 'model.head.context_length')
+    except ValueError as error:
+        print(error, file=sys.stderr)
         return 1
     return 0
-
 
 if __name__ == '__main__':
     sys.exit(main())

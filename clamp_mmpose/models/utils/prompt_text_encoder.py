@@ -143,7 +143,8 @@ class PromptTextEncoder(nn.Module):
         eot = tokenizer.encoder['<end_of_text>']
         room = context_length - num_context_tokens - 2
         encoded = [tokenizer.encode(words) for words in keypoint_words]
-        check_words_fit(keypoint_names or keypoint_words, keypoint_words, [len(e) for e in encoded], room,
+        check_words_fit(keypoint_names or keypoint_words, keypoint_words,
+                        [len(e) for e in encoded], room,
                         f'model.head.context_length (now {context_length})')
         used_length = num_context_tokens + 2 + max(len(e) for e in encoded)
         tokens = torch.zeros(len(keypoint_words), used_length, dtype=torch.long)
