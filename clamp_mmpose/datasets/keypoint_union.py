@@ -81,16 +81,17 @@ def union_by_words(metainfos: Sequence[dict],
     """
     canonical = _canonical(same)
     parsed = [parsed_metainfo(m) for m in metainfos]
-    words_of = [keypoint_words(metainfo_keypoint_names(p), p['dataset_name'], m.get('words'))
-                for p, m in zip(parsed, metainfos)]
-    names = [p['dataset_name'] for p in parsed]
-    if len(set(names)) != len(names):
-        raise ValueError(f'each merged data set needs its own dataset_name, got {names}')
+    sources = [metainfo_keypoint_names(p) for p in parsed]
+    words_of = [keypoint_words(names, p['dataset_name'], m.get('words'))
+                for names, p, m in zip(sources, parsed, metainfos)]
+    dataset_names = [p['dataset_name'] for p in parsed]
+    if len(set(dataset_names)) != len(dataset_names):
+        raise ValueError(f'each merged data set needs its own dataset_name, got {dataset_names}')
 
     index: Dict[str, int] = {}  # canonical words -> union index
     union_words: List[str] = []
     mappings = []
-    for dataset, words in zip(names, words_of):
+    for dataset, words in zip(dataset_names, words_of):
         mapping = []
         for i, w in enumerate(words):
             key = canonical(w)
@@ -101,9 +102,9 @@ def union_by_words(metainfos: Sequence[dict],
                 raise ValueError(f'{dataset} has two keypoints with the words {w!r}')
             mapping.append((i, index[key]))
         mappings.append(mapping)
-    metainfo = _union_metainfo('+'.join(names), union_words, parsed, mappings)
-    return KeypointUnion(tuple(union_words), tuple(names),
-                         tuple(tuple(metainfo_keypoint_names(p)) for p in parsed), tuple(mappings), metainfo)
+    metainfo = _union_metainfo('+'.join(dataset_names), union_words, parsed, mappings)
+    return KeypointUnion(tuple(union_words), tuple(dataset_names),
+                         tuple(tuple(names) for names in sources), tuple(mappings), metainfo)
 
 
 def map_to_layout(layout: KeypointUnion, metainfo: dict,
@@ -115,7 +116,8 @@ def map_to_layout(layout: KeypointUnion, metainfo: dict,
     if p['dataset_name'] in layout.dataset_names:
         return layout.mapping_of(p['dataset_name'])
     position = {canonical(w): u for u, w in enumerate(layout.words)}
-    words = keypoint_words(metainfo_keypoint_names(p), p['dataset_name'], metainfo.get('words'))
+    names = metainfo_keypoint_names(p)
+    words = keypoint_words(names, p['dataset_name'], metainfo.get('words'))
     return [(i, position[canonical(w)]) for i, w in enumerate(words)
             if canonical(w) in position]
 
