@@ -3,13 +3,17 @@
 # (CUDA) and onnxruntime but without the OpenMMLab stack, which comes as wheels in .whl/ (mmcv
 # built without ops, mmengine, mmpose, open_clip_torch, xtcocotools and their small needs).
 #
-#   OUT=work_dirs/gpu bash benchmarks/gpu_run.sh       # all; with the argument cpu: a and d only
+#   OUT=work_dirs/gpu bash benchmarks/gpu_run.sh [all|cpu|int8]   # default all: a to d
 #
 # a. installs the wheels into /tmp/site and prints versions, the GPU and the CPU;
 # b. the CUDA smoke test (tests/test_cuda.py);
 # c. benchmarks/benchmark.py on CUDA, float32 and AMP (RN50 and ViT-B/16, full size);
 # d. at the same time, on CPU cores 0 and 1 only (the GPU work runs on the others), the CPU
-#    inference rows with ONNX Runtime at 2 threads, the PyTorch baseline in the same run.
+#    inference rows with ONNX Runtime at 2 threads, the PyTorch baseline in the same run;
+# e. (int8) a CLAMP RN50 trained on the GPU from random weights on generated animals (the demo
+#    with the paper config, short schedule), then benchmarks/int8_accuracy.py on it: the AP of
+#    its float32 and int8 exports in ONNX Runtime.
+# cpu runs a and d; int8 runs a, c for RN50 in float32, d and e.
 # Every step logs to $OUT and the script goes on when one fails.
 set -u
 OUT=${OUT:-work_dirs/gpu}
@@ -57,13 +61,34 @@ step cpu_onnx 420 taskset -c 0,1 env OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
 cpu_pid=$!
 
 GPU_CORES="2-$((NCPU - 1))"
-[[ "${1:-all}" == cpu ]] || {
-step test_cuda 180 taskset -c "$GPU_CORES" python3 -m pytest tests/test_cuda.py -v -rs \
-    -p no:cacheprovider
-step gpu 150 taskset -c "$GPU_CORES" python3 benchmarks/benchmark.py --device cuda \
-    --out "$OUT/gpu_fp32.json"
-step gpu 150 taskset -c "$GPU_CORES" python3 benchmarks/benchmark.py --device cuda --amp \
-    --out "$OUT/gpu_amp.json"
-}
+MODE=${1:-all}
+if [[ $MODE == int8 ]]; then
+    step gpu 120 taskset -c "$GPU_CORES" python3 benchmarks/benchmark.py --device cuda \
+        --archs rn50 --out "$OUT/gpu_fp32_rn50.json"
+    # The paper's RN50 config without CLIP weights, warm-up and decay fitted to 60 epochs.
+    cat >/tmp/clamp_rn50_generated.py <<EOF
+_base_ = ['$PWD/configs/ap10k/clamp_clip-rn50_4xb32-210e_ap10k-256x256.py']
+model = dict(backbone=dict(pretrained=None), head=dict(clip_weights=None))
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=100, start_factor=0.001, by_epoch=False),
+    dict(type='MultiStepLR', begin=0, end=60, milestones=[45, 55], gamma=0.1, by_epoch=True)]
+train_dataloader = dict(num_workers=8, persistent_workers=True)
+EOF
+    step train_rn50 240 taskset -c "$GPU_CORES" python3 -m clamp_mmpose.tools.demo \
+        --config /tmp/clamp_rn50_generated.py --epochs 60 --work-dir /tmp/rn50_generated \
+        --data-root /tmp/generated_ap10k
+    step int8_accuracy 150 taskset -c "$GPU_CORES" python3 benchmarks/int8_accuracy.py \
+        /tmp/clamp_rn50_generated.py /tmp/rn50_generated/epoch_60.pth \
+        --data-root /tmp/generated_ap10k --out "$OUT/int8_accuracy_rn50.json"
+elif [[ $MODE != cpu ]]; then
+    step test_cuda 180 taskset -c "$GPU_CORES" python3 -m pytest tests/test_cuda.py -v -rs \
+        -p no:cacheprovider
+    step gpu 150 taskset -c "$GPU_CORES" python3 benchmarks/benchmark.py --device cuda \
+        --out "$OUT/gpu_fp32.json"
+    step gpu 150 taskset -c "$GPU_CORES" python3 benchmarks/benchmark.py --device cuda --amp \
+        --out "$OUT/gpu_amp.json"
+fi
 wait "$cpu_pid"
 grep -h -A40 '^Device:' "$OUT"/gpu.log "$OUT"/cpu_onnx.log
+grep -h -A22 'val images' "$OUT"/int8_accuracy.log 2>/dev/null
+grep -h 'AP (val' "$OUT"/train_rn50.log 2>/dev/null

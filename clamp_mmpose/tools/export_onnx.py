@@ -6,11 +6,13 @@ normalisation, flip test and decoding stay outside, in :mod:`clamp_mmpose.deploy
 has a dynamic batch axis and nothing else to know.
 
 With ``int8`` an 8-bit copy is written beside the float32 graph (``<out>.int8.onnx`` and its own
-``<out>.int8.deploy.json``): convolutions statically quantised (QDQ, per-channel weights,
-activation ranges calibrated on crops of the config's validation images), MatMul and Gemm
-dynamically (weights int8, activation ranges per call). It is faster on CPUs and less exact;
-the float32 graph stays the default.
+``<out>.int8.deploy.json``): the deconv head's transposed convolutions rewritten as convolutions
+(:mod:`.subpixel_deconv`; ONNX Runtime has no 8-bit ConvTranspose), then every convolution
+statically quantised (QDQ, per-channel weights, activation ranges calibrated on crops of the
+config's validation images), MatMul and Gemm dynamically (weights int8, activation ranges per
+call). It is faster on CPUs and less exact; the float32 graph stays the default.
 """
+import copy
 import json
 import os.path as osp
 import tempfile
@@ -22,6 +24,7 @@ from torch import Tensor, nn
 
 from ..deploy import topdown
 from ..deploy.runtime import DEPLOY_SUFFIX
+from .subpixel_deconv import replace_transposed_convs
 
 ONNX_OPSET = 18
 LEGACY_ONNX_OPSET = 17
@@ -136,6 +139,18 @@ def quantize_int8(onnx_path: str, out_path: str, calibration: np.ndarray) -> Non
                          weight_type=QuantType.QInt8)
 
 
+def export_int8_graph(pose_model: nn.Module, out_path: str, calibration: np.ndarray) -> None:
+    """The int8 graph of an inference model (left unchanged): its transposed convolutions
+    rewritten as convolutions, exported in float32 and quantised by :func:`quantize_int8`."""
+    graph = ImageToHeatmaps(copy.deepcopy(pose_model)).eval()
+    replace_transposed_convs(graph)
+    with tempfile.TemporaryDirectory() as tmp:
+        float_path = osp.join(tmp, 'subpixel.onnx')
+        with torch.no_grad():
+            _export_graph(graph, torch.from_numpy(calibration[:2]), float_path)
+        quantize_int8(float_path, out_path, calibration)
+
+
 def export_onnx(config: str, checkpoint: str, out: str, int8: bool = False) -> Tuple[str, str]:
     """Write ``<out>.onnx`` and ``<out>.deploy.json`` for an inference config + checkpoint (and,
     with ``int8``, ``<out>.int8.onnx`` and ``<out>.int8.deploy.json``)."""
@@ -152,7 +167,7 @@ def export_onnx(config: str, checkpoint: str, out: str, int8: bool = False) -> T
         _export_graph(ImageToHeatmaps(model).eval(), torch.zeros(2, 3, height, width), onnx_path)
     _write_meta(dict(meta, onnx=osp.basename(onnx_path), precision='float32'), json_path)
     if int8:
-        quantize_int8(onnx_path, base + '.int8.onnx', calibration_crops(cfg, meta))
+        export_int8_graph(model, base + '.int8.onnx', calibration_crops(cfg, meta))
         _write_meta(dict(meta, onnx=osp.basename(base) + '.int8.onnx', precision='int8'),
                     base + '.int8' + DEPLOY_SUFFIX)
     return onnx_path, json_path

@@ -210,6 +210,9 @@ def test_int8_export_is_a_separate_quantised_model(synthetic_ap10k, tmp_path):
     assert (fp32.precision, int8.precision) == ('float32', 'int8')
     ops = {node.op_type for node in onnx.load(out + '.int8.onnx').graph.node}
     assert {'QuantizeLinear', 'DynamicQuantizeLinear'} <= ops  # static convs, dynamic MatMul
+    # The deconv head as convolutions + pixel shuffle (quantised), in the int8 graph only.
+    assert 'ConvTranspose' not in ops and 'DepthToSpace' in ops
+    assert 'ConvTranspose' in {node.op_type for node in onnx.load(out + '.onnx').graph.node}
     w, h = fp32.input_size
     images = np.random.default_rng(0).standard_normal((2, 3, h, w)).astype(np.float32)
     exact, approx = fp32.heatmaps(images), int8.heatmaps(images)

@@ -1,0 +1,99 @@
+"""A transposed convolution rewritten as one convolution and a pixel shuffle, for export.
+
+SimpleBaseline's decoder upsamples with ``ConvTranspose2d(kernel_size=4, stride=2, padding=1)``.
+ONNX Runtime has no 8-bit kernel for ConvTranspose, and its float one (GEMM then col2im) is slower
+than a plain convolution, so an int8 graph keeps those layers in float32 and spends a third of its
+time there. The same layer is a 2x2 convolution (padding 1) with four output groups, one per output
+pixel phase, interleaved by a pixel shuffle; that convolution quantises like the backbone's.
+
+Output pixel ``2m + a`` (``a`` in {0, 1}) of a 4-tap stride-2 transposed convolution with padding 1
+receives input ``m - 1`` through tap 3 and input ``m`` through tap 1 when ``a = 0``, input ``m``
+through tap 2 and input ``m + 1`` through tap 0 when ``a = 1``. Over the window ``(x[n - 1], x[n])``
+of the padded input, phase 0 is the 2-tap correlation with taps ``(3, 1)`` at ``n = m`` and phase 1
+the one with taps ``(2, 0)`` at ``n = m + 1``; in 2-D the four phases are the four products.
+"""
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+# Kernel taps of a phase, in correlation order over the window (n - 1, n).
+_PHASE_TAPS = {0: [3, 1], 1: [2, 0]}
+
+
+def is_subpixel_deconv(layer: nn.Module) -> bool:
+    """Whether ``layer`` is a transposed convolution this rewrite reproduces exactly."""
+    return (isinstance(layer, nn.ConvTranspose2d) and layer.kernel_size == (4, 4)
+            and layer.stride == (2, 2) and layer.padding == (1, 1)
+            and layer.output_padding == (0, 0) and layer.dilation == (1, 1)
+            and layer.groups == 1)
+
+
+class SubPixelDeconv(nn.Module):
+    """``ConvTranspose2d(C_in, C_out, 4, stride=2, padding=1)`` (optionally followed by an
+    eval-mode ``BatchNorm2d`` and a ``ReLU``) as conv (+ ReLU) + pixel shuffle.
+
+    (N, C_in, H, W) -> (N, C_out, 2H, 2W), equal to the original layers up to float rounding.
+    The convolution gives (N, 4 C_out, H + 1, W + 1): phase (a, b) is group ``2a + b``, whose
+    window at offset (a, b) holds that phase's H x W outputs. The batch norm is folded into the
+    convolution and the ReLU applied before the shuffle (it commutes with it), so that a
+    quantiser sees one Conv + ReLU, as in the backbone.
+    """
+
+    def __init__(self, deconv: nn.ConvTranspose2d, norm: Optional[nn.BatchNorm2d] = None,
+                 relu: bool = False):
+        super().__init__()
+        if not is_subpixel_deconv(deconv):
+            raise ValueError(f'{deconv} is not a 4x4, stride-2, padding-1 transposed convolution')
+        weight = deconv.weight.detach()  # (C_in, C_out, 4, 4)
+        bias = (deconv.bias.detach() if deconv.bias is not None else
+                weight.new_zeros(weight.shape[1]))
+        if norm is not None:  # y = (x - mean) * gamma / sqrt(var + eps) + beta
+            scale = norm.weight.detach() / torch.sqrt(norm.running_var + norm.eps)
+            weight = weight * scale[None, :, None, None]
+            bias = (bias - norm.running_mean) * scale + norm.bias.detach()
+        phases = [weight[:, :, _PHASE_TAPS[a]][:, :, :, _PHASE_TAPS[b]]
+                  for a in (0, 1) for b in (0, 1)]
+        # (4 C_out, C_in, 2, 2), phase-major
+        self.conv = nn.Conv2d(weight.shape[0], 4 * weight.shape[1], 2, padding=1)
+        self.conv.weight.data = torch.cat(phases, dim=1).transpose(0, 1).contiguous()
+        self.conv.bias.data = bias.repeat(4)
+        self.relu = relu
+        self.out_channels = weight.shape[1]
+
+    def forward(self, x: Tensor) -> Tensor:
+        n, _, h, w = x.shape
+        y = self.conv(x)
+        if self.relu:
+            y = F.relu(y)
+        y = y.unflatten(1, (2, 2, self.out_channels))  # (N, a, b, C, H+1, W+1)
+        phases = torch.stack([torch.stack([y[:, a, b, :, a:a + h, b:b + w] for b in (0, 1)], 2)
+                              for a in (0, 1)], 2)  # (N, C, a, b, H, W)
+        return F.pixel_shuffle(phases.flatten(1, 3), 2)
+
+
+def replace_transposed_convs(module: nn.Module) -> int:
+    """Swap every exactly-rewritable ``ConvTranspose2d`` inside ``module`` for a
+    :class:`SubPixelDeconv`, in place, folding in the ``BatchNorm2d`` and ``ReLU`` that follow
+    it in an ``nn.Sequential`` (SimpleBaseline's deconv -> BN -> ReLU blocks; the folded layers
+    become ``nn.Identity``). For inference only; returns how many were swapped."""
+    swapped = 0
+    children = list(module.named_children())
+    for i, (name, child) in enumerate(children):
+        if not is_subpixel_deconv(child):
+            swapped += replace_transposed_convs(child)
+            continue
+        after = [layer for _, layer in children[i + 1:i + 3]]
+        norm = relu = None
+        if isinstance(module, nn.Sequential) and after and isinstance(after[0], nn.BatchNorm2d):
+            norm = after[0]
+            if len(after) > 1 and type(after[1]) is nn.ReLU:
+                relu = after[1]
+        setattr(module, name, SubPixelDeconv(child, norm, relu is not None))
+        for folded, layer_name in ((norm, children[i + 1][0] if norm else None),
+                                   (relu, children[i + 2][0] if relu else None)):
+            if folded is not None:
+                setattr(module, layer_name, nn.Identity())
+        swapped += 1
+    return swapped

@@ -1,0 +1,76 @@
+"""The export's rewrite of SimpleBaseline's transposed convolutions is exact."""
+import pytest
+import torch
+from mmengine.config import Config
+from mmpose.registry import MODELS
+from torch import nn
+
+from clamp_mmpose.tools.complexity import inference_model_config
+from clamp_mmpose.tools.subpixel_deconv import SubPixelDeconv, replace_transposed_convs
+from tests.helpers import CLAMP_RN50, shrink_config
+
+
+def _randomise_norms(module):
+    """Batch-norm statistics and affine terms away from identity, so folding them shows."""
+    torch.manual_seed(1)
+    for layer in module.modules():
+        if isinstance(layer, nn.BatchNorm2d):
+            layer.running_mean.uniform_(-1, 1)
+            layer.running_var.uniform_(0.5, 2)
+            layer.weight.data.uniform_(0.5, 2)
+            layer.bias.data.uniform_(-1, 1)
+
+
+@pytest.mark.parametrize('bias', [False, True])
+def test_one_transposed_convolution_is_a_convolution_and_a_pixel_shuffle(bias):
+    torch.manual_seed(0)
+    deconv = nn.ConvTranspose2d(5, 7, 4, stride=2, padding=1, bias=bias).double()
+    x = torch.randn(2, 5, 6, 9, dtype=torch.float64)  # odd, unequal sides
+    rewritten = SubPixelDeconv(deconv).double()
+    assert rewritten.conv.kernel_size == (2, 2) and rewritten.conv.out_channels == 4 * 7
+    out = rewritten(x)
+    assert out.shape == (2, 7, 12, 18)
+    assert torch.allclose(out, deconv(x), atol=1e-12)
+
+
+def test_simplebaseline_deconv_blocks_fold_their_norm_and_relu():
+    head = MODELS.build(dict(
+        type='HeatmapHead', in_channels=32, out_channels=17, deconv_out_channels=(16, 16),
+        deconv_kernel_sizes=(4, 4),
+        decoder=dict(type='MSRAHeatmap', input_size=(64, 64), heatmap_size=(16, 16),
+                     sigma=2))).eval()
+    _randomise_norms(head)
+    x = torch.randn(2, 32, 4, 4)
+    expected = head((x, ))
+    assert replace_transposed_convs(head) == 2
+    layers = [type(layer) for layer in head.deconv_layers]
+    assert layers == [SubPixelDeconv, nn.Identity, nn.Identity] * 2
+    assert all(layer.relu for layer in head.deconv_layers if isinstance(layer, SubPixelDeconv))
+    got = head((x, ))
+    assert got.shape == expected.shape == (2, 17, 16, 16)
+    assert torch.allclose(got, expected, atol=1e-5)
+    assert expected.abs().mean() > 1e-2  # the comparison means something
+
+
+def test_layers_it_cannot_reproduce_are_left_alone():
+    block = nn.Sequential(nn.ConvTranspose2d(4, 4, 3, stride=1, padding=1),
+                          nn.ConvTranspose2d(4, 4, 4, stride=2, padding=0))
+    assert replace_transposed_convs(block) == 0
+    assert [type(layer) for layer in block] == [nn.ConvTranspose2d] * 2
+    with pytest.raises(ValueError, match='not a 4x4, stride-2, padding-1'):
+        SubPixelDeconv(block[1])
+
+
+def test_the_clamp_configs_deconv_head_is_rewritten_exactly():
+    cfg = shrink_config(Config.fromfile(CLAMP_RN50), 'unused', 'unused')
+    model = MODELS.build(inference_model_config(cfg.model))
+    model.init_weights()
+    model.eval()
+    _randomise_norms(model.head.deconv_layers)
+    w, h = cfg.codec['input_size']
+    images = torch.randn(2, 3, h, w)
+    with torch.no_grad():
+        expected = model.head(model.backbone(images))
+        assert replace_transposed_convs(model.head) == 3
+        got = model.head(model.backbone(images))
+    assert torch.allclose(got, expected, atol=1e-5 * expected.abs().max().item())
