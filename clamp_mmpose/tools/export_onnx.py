@@ -7,10 +7,10 @@ has a dynamic batch axis and nothing else to know.
 
 With ``int8`` an 8-bit copy is written beside the float32 graph (``<out>.int8.onnx`` and its own
 ``<out>.int8.deploy.json``): the deconv head's transposed convolutions rewritten as convolutions
-(:mod:`.subpixel_deconv`; ONNX Runtime has no 8-bit ConvTranspose), then every convolution
-statically quantised (QDQ, per-channel weights, activation ranges calibrated on crops of the
-config's validation images), MatMul and Gemm dynamically (weights int8, activation ranges per
-call). It is faster on CPUs and less exact; the float32 graph stays the default.
+and pixel shuffles (:mod:`.subpixel_deconv`; ONNX Runtime has no 8-bit ConvTranspose), then every
+convolution statically quantised (QDQ, per-channel weights, activation ranges calibrated on crops
+of the config's validation images), MatMul and Gemm dynamically (weights int8, activation ranges
+per call). It is faster on CPUs and less exact; the float32 graph stays the default.
 """
 import copy
 import json
@@ -24,7 +24,7 @@ from torch import Tensor, nn
 
 from ..deploy import topdown
 from ..deploy.runtime import DEPLOY_SUFFIX
-from .subpixel_deconv import replace_transposed_convs
+from .subpixel_deconv import rewrite_heatmap_head
 
 ONNX_OPSET = 18
 LEGACY_ONNX_OPSET = 17
@@ -143,7 +143,7 @@ def export_int8_graph(pose_model: nn.Module, out_path: str, calibration: np.ndar
     """The int8 graph of an inference model (left unchanged): its transposed convolutions
     rewritten as convolutions, exported in float32 and quantised by :func:`quantize_int8`."""
     graph = ImageToHeatmaps(copy.deepcopy(pose_model)).eval()
-    replace_transposed_convs(graph)
+    rewrite_heatmap_head(graph.head)
     with tempfile.TemporaryDirectory() as tmp:
         float_path = osp.join(tmp, 'subpixel.onnx')
         with torch.no_grad():

@@ -11,6 +11,9 @@ receives input ``m - 1`` through tap 3 and input ``m`` through tap 1 when ``a = 
 through tap 2 and input ``m + 1`` through tap 0 when ``a = 1``. Over the window ``(x[n - 1], x[n])``
 of the padded input, phase 0 is the 2-tap correlation with taps ``(3, 1)`` at ``n = m`` and phase 1
 the one with taps ``(2, 0)`` at ``n = m + 1``; in 2-D the four phases are the four products.
+
+The pixel shuffle of the last layer moves C_out feature maps at the heatmap size; moving the head's
+final 1x1 convolution before it (:func:`rewrite_heatmap_head`) leaves it K heatmaps to move.
 """
 from typing import Optional
 
@@ -61,12 +64,28 @@ class SubPixelDeconv(nn.Module):
         self.conv.bias.data = bias.repeat(4)
         self.relu = relu
         self.out_channels = weight.shape[1]
+        self.pointwise: Optional[nn.Conv2d] = None
+
+    def absorb_pointwise(self, conv: nn.Conv2d) -> None:
+        """Apply the 1x1 convolution that follows this layer before the pixel shuffle, once per
+        phase (a grouped 1x1 convolution, the same work): the shuffle then moves its few
+        output channels (the K heatmaps) instead of C_out feature channels."""
+        if conv.kernel_size != (1, 1) or conv.groups != 1 or conv.in_channels != self.out_channels:
+            raise ValueError(f'{conv} is not a 1x1 convolution of {self.out_channels} channels')
+        self.pointwise = nn.Conv2d(4 * conv.in_channels, 4 * conv.out_channels, 1, groups=4,
+                                   bias=conv.bias is not None)
+        self.pointwise.weight.data = conv.weight.detach().repeat(4, 1, 1, 1)
+        if conv.bias is not None:
+            self.pointwise.bias.data = conv.bias.detach().repeat(4)
+        self.out_channels = conv.out_channels
 
     def forward(self, x: Tensor) -> Tensor:
         n, _, h, w = x.shape
         y = self.conv(x)
         if self.relu:
             y = F.relu(y)
+        if self.pointwise is not None:
+            y = self.pointwise(y)
         y = y.unflatten(1, (2, 2, self.out_channels))  # (N, a, b, C, H+1, W+1)
         phases = torch.stack([torch.stack([y[:, a, b, :, a:a + h, b:b + w] for b in (0, 1)], 2)
                               for a in (0, 1)], 2)  # (N, C, a, b, H, W)
@@ -96,4 +115,23 @@ def replace_transposed_convs(module: nn.Module) -> int:
             if folded is not None:
                 setattr(module, layer_name, nn.Identity())
         swapped += 1
+    return swapped
+
+
+def rewrite_heatmap_head(head: nn.Module) -> int:
+    """:func:`replace_transposed_convs` on a SimpleBaseline-style head (``deconv_layers``,
+    ``conv_layers``, ``final_layer``, as MMPose's ``HeatmapHead`` and the CLAMP head have), and
+    its 1x1 ``final_layer`` moved before the last pixel shuffle when nothing lies between them.
+    For inference only; returns how many transposed convolutions were swapped."""
+    swapped = replace_transposed_convs(head)
+    deconvs = getattr(head, 'deconv_layers', None)
+    layers = ([layer for layer in deconvs if not isinstance(layer, nn.Identity)]
+              if isinstance(deconvs, nn.Sequential) else [])
+    final = getattr(head, 'final_layer', None)
+    if (layers and isinstance(layers[-1], SubPixelDeconv) and layers[-1].pointwise is None
+            and isinstance(getattr(head, 'conv_layers', None), nn.Identity)
+            and isinstance(final, nn.Conv2d) and final.kernel_size == (1, 1)
+            and final.groups == 1):
+        layers[-1].absorb_pointwise(final)
+        head.final_layer = nn.Identity()
     return swapped

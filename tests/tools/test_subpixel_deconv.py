@@ -6,7 +6,8 @@ from mmpose.registry import MODELS
 from torch import nn
 
 from clamp_mmpose.tools.complexity import inference_model_config
-from clamp_mmpose.tools.subpixel_deconv import SubPixelDeconv, replace_transposed_convs
+from clamp_mmpose.tools.subpixel_deconv import (SubPixelDeconv, replace_transposed_convs,
+                                                rewrite_heatmap_head)
 from tests.helpers import CLAMP_RN50, shrink_config
 
 
@@ -52,6 +53,27 @@ def test_simplebaseline_deconv_blocks_fold_their_norm_and_relu():
     assert expected.abs().mean() > 1e-2  # the comparison means something
 
 
+def test_the_final_1x1_layer_runs_before_the_last_pixel_shuffle():
+    head = MODELS.build(dict(
+        type='HeatmapHead', in_channels=32, out_channels=5, deconv_out_channels=(16, 16),
+        deconv_kernel_sizes=(4, 4),
+        decoder=dict(type='MSRAHeatmap', input_size=(64, 64), heatmap_size=(16, 16),
+                     sigma=2))).eval()
+    _randomise_norms(head)
+    nn.init.normal_(head.final_layer.weight)
+    nn.init.normal_(head.final_layer.bias)
+    x = torch.randn(2, 32, 4, 4)
+    expected = head((x, ))
+    assert rewrite_heatmap_head(head) == 2
+    assert isinstance(head.final_layer, nn.Identity)
+    last = head.deconv_layers[3]
+    assert last.pointwise.groups == 4 and last.pointwise.out_channels == 4 * 5
+    assert last.out_channels == 5 and head.deconv_layers[0].pointwise is None
+    assert torch.allclose(head((x, )), expected, atol=1e-5)
+    with pytest.raises(ValueError, match='not a 1x1 convolution of 16 channels'):
+        head.deconv_layers[0].absorb_pointwise(nn.Conv2d(5, 3, 1))
+
+
 def test_layers_it_cannot_reproduce_are_left_alone():
     block = nn.Sequential(nn.ConvTranspose2d(4, 4, 3, stride=1, padding=1),
                           nn.ConvTranspose2d(4, 4, 4, stride=2, padding=0))
@@ -71,6 +93,7 @@ def test_the_clamp_configs_deconv_head_is_rewritten_exactly():
     images = torch.randn(2, 3, h, w)
     with torch.no_grad():
         expected = model.head(model.backbone(images))
-        assert replace_transposed_convs(model.head) == 3
+        assert rewrite_heatmap_head(model.head) == 3
+        assert isinstance(model.head.final_layer, nn.Identity)
         got = model.head(model.backbone(images))
     assert torch.allclose(got, expected, atol=1e-5 * expected.abs().max().item())
