@@ -34,13 +34,20 @@ def test_one_transposed_convolution_is_a_convolution_and_a_pixel_shuffle(bias):
     assert torch.allclose(out, deconv(x), atol=1e-12)
 
 
-def test_simplebaseline_deconv_blocks_fold_their_norm_and_relu():
+def _simplebaseline_head(num_keypoints: int):
+    """MMPose's HeatmapHead with two deconv blocks (32 -> 16 -> 16 channels, 4x4 -> 16x16),
+    its batch norms away from identity."""
     head = MODELS.build(dict(
-        type='HeatmapHead', in_channels=32, out_channels=17, deconv_out_channels=(16, 16),
-        deconv_kernel_sizes=(4, 4),
+        type='HeatmapHead', in_channels=32, out_channels=num_keypoints,
+        deconv_out_channels=(16, 16), deconv_kernel_sizes=(4, 4),
         decoder=dict(type='MSRAHeatmap', input_size=(64, 64), heatmap_size=(16, 16),
                      sigma=2))).eval()
     _randomise_norms(head)
+    return head
+
+
+def test_simplebaseline_deconv_blocks_fold_their_norm_and_relu():
+    head = _simplebaseline_head(17)
     x = torch.randn(2, 32, 4, 4)
     expected = head((x, ))
     assert replace_transposed_convs(head) == 2
@@ -54,12 +61,7 @@ def test_simplebaseline_deconv_blocks_fold_their_norm_and_relu():
 
 
 def test_the_final_1x1_layer_runs_before_the_last_pixel_shuffle():
-    head = MODELS.build(dict(
-        type='HeatmapHead', in_channels=32, out_channels=5, deconv_out_channels=(16, 16),
-        deconv_kernel_sizes=(4, 4),
-        decoder=dict(type='MSRAHeatmap', input_size=(64, 64), heatmap_size=(16, 16),
-                     sigma=2))).eval()
-    _randomise_norms(head)
+    head = _simplebaseline_head(5)
     nn.init.normal_(head.final_layer.weight)
     nn.init.normal_(head.final_layer.bias)
     x = torch.randn(2, 32, 4, 4)
