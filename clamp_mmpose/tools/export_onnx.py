@@ -82,16 +82,16 @@ def _export_graph(module: nn.Module, example: Tensor, path: str) -> None:
         torch.onnx.export(module, (example, ), path, opset_version=LEGACY_ONNX_OPSET, **kwargs)
 
 
-def calibration_crops(cfg, meta: dict, num: int = 32) -> np.ndarray:
+def calibration_crops(cfg, meta: dict, num: int = 32, split: str = 'val') -> np.ndarray:
     """(num, 3, H, W) network inputs: the first ``num`` annotated boxes of the config's
-    validation set, cropped and normalised as the runtime does."""
+    ``split`` ('val', 'train' or 'test') data set, cropped and normalised as the runtime does."""
     import cv2
-    dataset = cfg.val_dataloader.dataset
+    dataset = cfg[f'{split}_dataloader'].dataset
     root = dataset.get('data_root', '')
     ann_file = osp.join(root, dataset.ann_file)
     if not osp.isfile(ann_file):
         raise FileNotFoundError(f'{ann_file}: no such file; int8 calibration reads the '
-                                f'validation images of the config (set its data_root)')
+                                f'{split} images of the config (set its data_root)')
     with open(ann_file) as f:
         coco = json.load(f)
     files = {image['id']: image['file_name'] for image in coco['images']}
@@ -151,9 +151,11 @@ def export_int8_graph(pose_model: nn.Module, out_path: str, calibration: np.ndar
         quantize_int8(float_path, out_path, calibration)
 
 
-def export_onnx(config: str, checkpoint: str, out: str, int8: bool = False) -> Tuple[str, str]:
+def export_onnx(config: str, checkpoint: str, out: str, int8: bool = False,
+                calibration_split: str = 'val') -> Tuple[str, str]:
     """Write ``<out>.onnx`` and ``<out>.deploy.json`` for an inference config + checkpoint (and,
-    with ``int8``, ``<out>.int8.onnx`` and ``<out>.int8.deploy.json``)."""
+    with ``int8``, ``<out>.int8.onnx`` and ``<out>.int8.deploy.json``, calibrated on the config's
+    ``calibration_split``)."""
     from mmengine.config import Config
     from mmpose.apis import init_model
 
@@ -167,7 +169,8 @@ def export_onnx(config: str, checkpoint: str, out: str, int8: bool = False) -> T
         _export_graph(ImageToHeatmaps(model).eval(), torch.zeros(2, 3, height, width), onnx_path)
     _write_meta(dict(meta, onnx=osp.basename(onnx_path), precision='float32'), json_path)
     if int8:
-        export_int8_graph(model, base + '.int8.onnx', calibration_crops(cfg, meta))
+        export_int8_graph(model, base + '.int8.onnx',
+                          calibration_crops(cfg, meta, split=calibration_split))
         _write_meta(dict(meta, onnx=osp.basename(base) + '.int8.onnx', precision='int8'),
                     base + '.int8' + DEPLOY_SUFFIX)
     return onnx_path, json_path

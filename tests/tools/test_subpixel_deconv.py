@@ -1,4 +1,6 @@
 """The export's rewrite of SimpleBaseline's transposed convolutions is exact."""
+import copy
+
 import pytest
 import torch
 from mmengine.config import Config
@@ -53,7 +55,7 @@ def test_simplebaseline_deconv_blocks_fold_their_norm_and_relu():
     assert replace_transposed_convs(head) == 2
     layers = [type(layer) for layer in head.deconv_layers]
     assert layers == [SubPixelDeconv, nn.Identity, nn.Identity] * 2
-    assert all(layer.relu for layer in head.deconv_layers if isinstance(layer, SubPixelDeconv))
+    assert head.deconv_layers[0].apply_relu and head.deconv_layers[3].apply_relu
     got = head((x, ))
     assert got.shape == expected.shape == (2, 17, 16, 16)
     assert torch.allclose(got, expected, atol=1e-5)
@@ -72,8 +74,49 @@ def test_the_final_1x1_layer_runs_before_the_last_pixel_shuffle():
     assert last.pointwise.groups == 4 and last.pointwise.out_channels == 4 * 5
     assert last.out_channels == 5 and head.deconv_layers[0].pointwise is None
     assert torch.allclose(head((x, )), expected, atol=1e-5)
-    with pytest.raises(ValueError, match='not a 1x1 convolution of 16 channels'):
+    with pytest.raises(ValueError, match='not a plain 1x1 convolution of 16 channels'):
         head.deconv_layers[0].absorb_pointwise(nn.Conv2d(5, 3, 1))
+    with pytest.raises(ValueError, match='absorbed already'):
+        last.absorb_pointwise(nn.Conv2d(5, 5, 1))
+
+
+@pytest.mark.parametrize('final', [nn.Conv2d(16, 5, 1, stride=2), nn.Conv2d(16, 5, 1, padding=1),
+                                   nn.Conv2d(16, 5, 3, padding=1)])
+def test_a_final_layer_that_is_not_a_plain_1x1_stays_after_the_shuffle(final):
+    head = _simplebaseline_head(5)
+    head.final_layer = final.eval()
+    x = torch.randn(2, 32, 4, 4)
+    expected = head((x, ))
+    assert rewrite_heatmap_head(head) == 2
+    assert head.final_layer is final and head.deconv_layers[3].pointwise is None
+    assert torch.allclose(head((x, )), expected, atol=1e-5)
+
+
+def test_only_eval_mode_batch_norms_are_folded():
+    torch.manual_seed(0)
+    deconv = nn.ConvTranspose2d(5, 7, 4, stride=2, padding=1, bias=True)
+    block = nn.Sequential(deconv, nn.BatchNorm2d(7), nn.ReLU())
+    _randomise_norms(block)
+    x = torch.randn(4, 5, 3, 3)
+    block.eval()
+    expected = block(x)
+    assert replace_transposed_convs(block) == 1  # a deconv with a bias, folded BN and ReLU
+    assert [type(layer) for layer in block] == [SubPixelDeconv, nn.Identity, nn.Identity]
+    assert torch.allclose(block(x), expected, atol=1e-5)
+    for norm in (nn.BatchNorm2d(7).train(), nn.BatchNorm2d(7, affine=False).eval(),
+                 nn.BatchNorm2d(7, track_running_stats=False).eval()):
+        block = nn.Sequential(copy.deepcopy(deconv), norm, nn.ReLU())
+        expected = block(x)
+        assert replace_transposed_convs(block) == 1  # the deconv only: BN and ReLU stay
+        assert [type(layer) for layer in block] == [SubPixelDeconv, nn.BatchNorm2d, nn.ReLU]
+        assert torch.allclose(block(x), expected, atol=1e-5)
+        with pytest.raises(ValueError, match='cannot be folded'):
+            SubPixelDeconv(deconv, norm)
+    block = nn.Sequential(copy.deepcopy(deconv), nn.ReLU())  # no BN: the ReLU stays
+    expected = block(x)
+    assert replace_transposed_convs(block) == 1
+    assert [type(layer) for layer in block] == [SubPixelDeconv, nn.ReLU]
+    assert torch.allclose(block(x), expected, atol=1e-6)
 
 
 def test_layers_it_cannot_reproduce_are_left_alone():
