@@ -1,9 +1,11 @@
 """CLAMP (CVPR 2023) for MMPose 1.x.
 
-Importing the package registers its backbone, head, losses, datasets and hooks in MMPose's
-registries (configs do it with ``custom_imports = dict(imports=['clamp_mmpose'])``), and lets
-MMEngine load its own checkpoints under torch >= 2.6 and start CPU-only (gloo) process groups
-(see :mod:`clamp_mmpose.utils`).
+Importing the package registers its backbone, head, losses, codec, datasets and hooks in MMPose's
+registries (configs do it with ``custom_imports = dict(imports=['clamp_mmpose'])``), makes
+MMEngine's checkpoint loading safe (a checkpoint's pickle may hold only what MMEngine, MMPose and
+MMCV checkpoints hold: no code runs from someone else's file, and MMEngine's own checkpoints load
+under torch >= 2.6), and lets MMEngine start CPU-only (gloo) process groups (see
+:mod:`clamp_mmpose.utils`).
 
 Where the OpenMMLab stack is not installed (a deployment machine with onnxruntime only), the
 package imports without it and :mod:`clamp_mmpose.deploy` runs exported models.
@@ -22,6 +24,6 @@ if WITH_TRAINING_STACK:
     patch_mmengine_checkpoint_loading()
     patch_mmengine_cpu_distributed()
 
-    from . import datasets, engine, evaluation, models  # noqa: E402,F401  (registers them)
+    from . import codecs, datasets, engine, evaluation, models  # noqa: E402,F401  (registers them)
 
 __all__ = ['__version__', 'WITH_TRAINING_STACK']
