@@ -25,6 +25,14 @@ Training boxes as MMPose 0.x (the authors') loaded them
     the annotations load (MMPose 0.x's ``_xywh2cs`` did this for every top-down data set; 1.x
     shifts per sample in ``RandomBBoxTransform`` instead). Ignored in test mode.
 
+Ground-truth boxes as MMPose 0.x (the authors') read them
+    ``bbox_rule='authors'`` reads a COCO box ``(x, y, w, h)`` as MMPose 0.x did: ``w`` and ``h``
+    count inclusive pixels, so the box ends at ``x + w - 1`` (clipped to the image), and a box
+    of non-positive ``area`` is dropped. MMPose 1.x (``bbox_rule='mmpose'``, the default) ends
+    it at ``x + w``. Every box's centre moves by half a pixel and its size by one, so evaluating
+    the authors' models on their boxes needs their rule: the paper and converted configs set it.
+    Detected boxes (``bbox_file``) are read alike by both generations and are not affected.
+
 A subset version of any other ``BaseCocoStyleDataset`` subclass is three lines::
 
     @DATASETS.register_module()
@@ -41,7 +49,8 @@ from mmpose.registry import DATASETS
 
 from .subset_rule import describe_subset, normalize_subset, select_instances
 
-__all__ = ['SubsetMixin', 'AP10KSubsetDataset', 'CocoSubsetDataset']
+__all__ = ['SubsetMixin', 'AP10KSubsetDataset', 'CocoSubsetDataset', 'AnimalPoseSubsetDataset',
+           'authors_gt_bbox']
 
 
 def jitter_bbox_centers(instances: List[dict], prob: float = 0.3, max_shift: float = 0.2,
@@ -64,15 +73,40 @@ def jitter_bbox_centers(instances: List[dict], prob: float = 0.3, max_shift: flo
     return moved
 
 
+def authors_gt_bbox(ann: dict, img_w: int, img_h: int) -> Optional[np.ndarray]:
+    """The (1, 4) float32 x1, y1, x2, y2 box MMPose 0.x made of COCO annotation ``ann``.
+
+    ``None`` where 0.x dropped the instance: no box, ``area <= 0``, or nothing left after
+    clipping (``x2 <= x1`` or ``y2 <= y1``).
+    """
+    if 'bbox' not in ann or ann.get('area', 1) <= 0:
+        return None
+    x, y, w, h = ann['bbox']
+    x1, y1 = max(0, x), max(0, y)
+    x2 = min(img_w - 1, x1 + max(0, w - 1))
+    y2 = min(img_h - 1, y1 + max(0, h - 1))
+    if x2 <= x1 or y2 <= y1:
+        return None
+    return np.array([[x1, y1, x2, y2]], dtype=np.float32)
+
+
 class SubsetMixin:
-    """Adds ``subset=dict(...)`` to a ``BaseCocoStyleDataset`` subclass (put it first).
+    """Adds ``subset=dict(...)``, ``bbox_center_jitter`` and ``bbox_rule`` to a
+    ``BaseCocoStyleDataset`` subclass (put it first).
 
     After loading, ``subset_ann_ids`` holds the annotation ids kept (sorted) and
     ``subset_summary`` the counts (``None`` for both without a subset).
     """
 
-    def __init__(self, *args, subset=None, bbox_center_jitter=None, **kwargs):
+    BBOX_RULES = ('mmpose', 'authors')
+
+    def __init__(self, *args, subset=None, bbox_center_jitter=None, bbox_rule='mmpose',
+                 **kwargs):
+        if bbox_rule not in self.BBOX_RULES:
+            raise ValueError(f'{type(self).__name__}: bbox_rule must be one of '
+                             f'{", ".join(map(repr, self.BBOX_RULES))}, not {bbox_rule!r}')
         # Set before the base class loads the annotations (in its __init__ unless lazy_init).
+        self.bbox_rule = bbox_rule
         self.subset = normalize_subset(subset)
         self.bbox_center_jitter = bbox_center_jitter
         self.subset_ann_ids = None
@@ -98,7 +132,15 @@ class SubsetMixin:
                 f'has {num_keypoints} keypoints, i.e. {3 * num_keypoints} values (x, y, v per '
                 f'keypoint). Fix the annotation file, or set the dataset\'s metainfo to the '
                 f'keypoint set the file was written for.')
-        return super().parse_data_info(raw_data_info)
+        info = super().parse_data_info(raw_data_info)
+        if info is None or self.bbox_rule == 'mmpose':
+            return info
+        img = raw_data_info['raw_img_info']
+        bbox = authors_gt_bbox(ann, img['width'], img['height'])
+        if bbox is None:
+            return None
+        info['bbox'] = bbox
+        return info
 
     def _load_annotations(self) -> Tuple[List[dict], List[dict]]:
         instance_list, image_list = super()._load_annotations()
@@ -147,4 +189,4 @@ class CocoSubsetDataset(SubsetMixin, CocoDataset):
 @DATASETS.register_module()
 class AnimalPoseSubsetDataset(SubsetMixin, AnimalPoseDataset):
     """MMPose's ``AnimalPoseDataset`` with this project's options (``subset``,
-    ``bbox_center_jitter``)."""
+    ``bbox_center_jitter``, ``bbox_rule``)."""

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 import torch
 from mmengine.structures import InstanceData, PixelData
-from mmpose.registry import MODELS
+from mmpose.registry import KEYPOINT_CODECS, MODELS
 from mmpose.structures import PoseDataSample
 
 from clamp_mmpose.tools.convert_official import (describe_official_model,
-                                                 map_official_state_dict,
+                                                 map_official_state_dict, official_codec,
                                                  official_model_config)
 
 REFERENCE = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'data',
@@ -42,9 +42,8 @@ def converted_model(ref):
     state = authors_state_dict(ref)
     spec = describe_official_model(state)
     size = spec['input_size']
-    codec = dict(type='MSRAHeatmap', input_size=(size, size), heatmap_size=(64, 64), sigma=2)
     model_cfg = official_model_config(spec)
-    model_cfg['head']['decoder'] = codec
+    model_cfg['head']['decoder'] = official_codec(size)
     model = MODELS.build(dict(type='TopdownPoseEstimator', **model_cfg,
                               test_cfg=dict(flip_test=True, flip_mode='heatmap',
                                             shift_heatmap=True)))
@@ -116,6 +115,52 @@ def test_flip_test_heatmaps_and_decoded_keypoints(reference):
     assert np.abs(ours - theirs).max() < 1e-2, 'decoded keypoints (image pixels)'
     scores = np.stack([r.pred_instances.keypoint_scores[0] for r in results])
     np.testing.assert_allclose(scores, ref['test/keypoints_flip'][..., 2].numpy(), atol=ATOL)
+
+
+def test_decoded_keypoints_without_flip_test(reference):
+    _, ref, model, size = reference
+    test_cfg = model.test_cfg
+    model.test_cfg = dict(flip_test=False)
+    try:
+        with torch.no_grad():
+            results = model.predict(ref['input/images'], _test_samples(ref, size))
+    finally:
+        model.test_cfg = test_cfg
+    ours = np.stack([r.pred_instances.keypoints[0] for r in results])
+    theirs = ref['test/keypoints'].numpy()
+    assert np.abs(ours - theirs[..., :2]).max() < 1e-2, 'decoded keypoints (image pixels)'
+    scores = np.stack([r.pred_instances.keypoint_scores[0] for r in results])
+    np.testing.assert_allclose(scores, theirs[..., 2], atol=ATOL)
+
+
+def _decode_to_image(codec, heatmaps, center, scale, size):
+    """(K, 64, 64) heatmaps of one crop -> (K, 2) image pixels and (K,) scores, as
+    TopdownPoseEstimator maps a decoded crop back (scale in MMPose 0.x's units of 200 px)."""
+    keypoints, scores = codec.decode(heatmaps)
+    box = scale * 200.0
+    return keypoints[0] / size * box + center - box / 2, scores[0]
+
+
+def test_peaks_on_the_heatmap_border_decode_as_the_authors(reference):
+    """Crafted maps with a peak in every edge row and column (and the second ones, corners,
+    inside, one map without a positive value), decoded by the authors' keypoints_from_heatmaps;
+    MMPose's own MSRAHeatmap moves some of them by a quarter heatmap pixel."""
+    _, ref, model, size = reference
+    codec = model.head.decoder
+    assert type(codec).__name__ == 'InteriorRefineMSRAHeatmap'
+    mmpose_codec = KEYPOINT_CODECS.build(dict(type='MSRAHeatmap', input_size=codec.input_size,
+                                              heatmap_size=codec.heatmap_size, sigma=2))
+    worst_mmpose = 0.0
+    for heatmaps, center, scale, theirs in zip(ref['decode/heatmaps'].numpy(),
+                                               ref['decode/center'].numpy(),
+                                               ref['decode/scale'].numpy(),
+                                               ref['decode/keypoints'].numpy()):
+        ours, scores = _decode_to_image(codec, heatmaps, center, scale, size)
+        assert np.abs(ours - theirs[:, :2]).max() < 1e-2, 'decoded keypoints (image pixels)'
+        np.testing.assert_array_equal(scores, theirs[:, 2])
+        mmpose, _ = _decode_to_image(mmpose_codec, heatmaps, center, scale, size)
+        worst_mmpose = max(worst_mmpose, np.abs(mmpose - theirs[:, :2]).max())
+    assert worst_mmpose > 0.5  # the reference tells the two rules apart
 
 
 def _training_samples(ref, case, size):

@@ -12,12 +12,22 @@ writes, per architecture, one compressed ``.npz`` with:
 * ``stage/*``: text-encoder output, prompt-encoder output, image-conditioned prompts, dense and
   global embeddings and the score maps of the test forward;
 * ``test/heatmaps`` and ``test/heatmaps_flip`` (the test forward without / with flip test, shifted
-  heatmaps) and ``test/keypoints_flip`` (the authors' decoded keypoints with flip test);
+  heatmaps), ``test/keypoints`` and ``test/keypoints_flip`` (the authors' decoded keypoints in
+  image pixels, with the score, without / with flip test);
+* ``decode/heatmaps`` (2, K, 64, 64), ``decode/center``, ``decode/scale`` and ``decode/keypoints``:
+  crafted heatmaps whose peaks sit in every edge row and column, in the second row and column,
+  in the corners and inside (one map without a positive value), decoded by the authors'
+  ``keypoints_from_heatmaps`` (MMPose 0.x's border rule);
 * ``loss_<case>_<mode>/*``: each training loss for fixed targets, for the cases ``visible`` (all
   keypoints visible) and ``mixed`` (invisible keypoints, keypoints off the feature grid and on its
   first cells), with the model in eval mode and in train mode (dropout and drop path off, so that
   BatchNorm's batch statistics are the only train-mode behaviour), with the targets
   (``target/*``), keypoints and visibility they were made from.
+
+and, once, ``ap10k_boxes.json``: a small AP-10K-format annotation file with boxes at every edge
+case of the box rule (fractional, at and past the image border, narrower than a pixel, zero
+area), and for each instance the authors' ``AnimalAP10KDataset`` kept (test mode), its ``center``
+and ``scale`` (pixel std 200, padding 1.25, 256x256 input).
 
 Usage (from the authors' venv, their repository on PYTHONPATH)::
 
@@ -32,6 +42,10 @@ import os.path as osp
 import numpy as np
 import torch
 
+import json
+
+from mmpose.core.evaluation import keypoints_from_heatmaps
+from mmpose.datasets import DATASETS
 from mmpose.datasets.pipelines.top_down_transform import TopDownGenerateTarget
 from mmpose.models import build_posenet
 
@@ -209,6 +223,94 @@ def make_targets(keypoints, visibility, input_size, grid):
     return {k: torch.from_numpy(np.stack(v)) for k, v in out.items()}
 
 
+def border_heatmaps(rng, size=64):
+    """(2, K, size, size) maps of low noise, each with one peak at a chosen cell.
+
+    The peaks cover every edge row and column, the second and second-to-last ones (where
+    MMPose 0.x and 1.x begin to agree), the corners and the inside; each peak's neighbours are
+    unequal so that any quarter-pixel move is visible. The last map has no positive value.
+    """
+    last = size - 1
+    cells = [(0, 20), (last, 33), (17, 0), (40, last), (1, 25), (last - 1, 9), (30, 1),
+             (12, last - 1), (0, 0), (last, last), (0, last), (1, 1), (2, 2), (2, last - 2),
+             (31, 29), (last - 2, 2), (5, 0),
+             (last, 0), (20, last), (last, 50), (0, 8), (2, 1), (1, 2), (last - 1, last - 1),
+             (2, 40), (45, 2), (33, 33), (7, 60), (60, 7), (1, 0), (0, 1), (last - 2, last),
+             (10, 10)]
+    # Values on a 1/256 grid: exact in float32 and a few kB compressed.
+    heatmaps = rng.integers(0, 13, (2 * K, size, size)) / 256
+    for k, (x, y) in enumerate(cells):
+        heatmaps[k, y, x] = 1.0
+        for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+            if 0 <= x + dx < size and 0 <= y + dy < size:
+                heatmaps[k, y + dy, x + dx] = rng.integers(77, 231) / 256
+    heatmaps[-1] = -rng.integers(26, 256, (size, size)) / 256
+    heatmaps = heatmaps.astype(np.float32)
+    return heatmaps.reshape(2, K, size, size)
+
+
+def border_decoding(rng):
+    """Crafted border peaks decoded by the authors' ``keypoints_from_heatmaps``."""
+    heatmaps = border_heatmaps(rng)
+    center = np.array([[130.0, 95.5], [61.25, 300.0]], np.float32)
+    scale = np.array([[1.1, 1.1], [0.75, 0.75]], np.float32)
+    preds, maxvals = keypoints_from_heatmaps(heatmaps, center, scale, post_process='default')
+    return {'decode/heatmaps': torch.from_numpy(heatmaps),
+            'decode/center': torch.from_numpy(center), 'decode/scale': torch.from_numpy(scale),
+            'decode/keypoints': torch.from_numpy(
+                np.concatenate([preds, maxvals], axis=-1).astype(np.float32))}
+
+
+# (image width, height) and COCO boxes (x, y, w, h): inside, fractional, touching and crossing
+# each border, narrower than a pixel, of zero area (dropped by 0.x), starting past the image.
+BOX_CASES = [
+    ((640, 480), [100.0, 50.0, 200.0, 120.0], 24000.0),
+    ((640, 480), [10.3, 20.7, 55.2, 80.9], 4466.0),
+    ((640, 480), [0.0, 0.0, 640.0, 480.0], 307200.0),
+    ((640, 480), [-12.5, -3.0, 100.0, 90.0], 9000.0),
+    ((640, 480), [600.0, 400.0, 80.0, 120.0], 9600.0),
+    ((640, 480), [300.0, 200.0, 0.6, 40.0], 24.0),
+    ((640, 480), [300.0, 200.0, 30.0, 40.0], 0.0),
+    ((320, 512), [319.5, 10.0, 5.0, 100.0], 500.0),
+    ((320, 512), [40.0, 100.0, 1.5, 1.5], 2.25),
+    ((320, 512), [5.0, 6.0, 250.0, 500.0], 125000.0),
+]
+
+
+def record_boxes(path):
+    """Write ``ap10k_boxes.json``: BOX_CASES as an AP-10K file and the authors' centres/scales."""
+    images, annotations = [], []
+    for i, ((w, h), box, area) in enumerate(BOX_CASES):
+        images.append(dict(id=i + 1, file_name=f'{i + 1:012d}.jpg', width=w, height=h))
+        x, y, bw, bh = box
+        kpts = [x + bw / 2, y + bh / 2, 2] + [0, 0, 0] * (K - 1)
+        annotations.append(dict(id=100 + i, image_id=i + 1, category_id=1, bbox=box, area=area,
+                                iscrowd=0, num_keypoints=1, keypoints=kpts))
+    coco = dict(images=images, annotations=annotations,
+                categories=[dict(id=1, name='antelope', supercategory='Bovidae',
+                                 keypoints=list(CLASS_NAMES), skeleton=[])])
+    ann_path = path + '.tmp-ann.json'
+    with open(ann_path, 'w') as f:
+        json.dump(coco, f)
+    from mmcv import Config
+    info = Config.fromfile(osp.join(osp.dirname(osp.dirname(osp.abspath(
+        __import__('mmpose').__file__))), 'configs/_base_/datasets/ap10k.py')).dataset_info
+    data_cfg = dict(image_size=[256, 256], heatmap_size=[64, 64], num_output_channels=K,
+                    num_joints=K, dataset_channel=[list(range(K))],
+                    inference_channel=list(range(K)), soft_nms=False, nms_thr=1.0, oks_thr=0.9,
+                    vis_thr=0.2, use_gt_bbox=True, det_bbox_thr=0.0, bbox_file='')
+    dataset = DATASETS.get('AnimalAP10KDataset')(ann_path, '', data_cfg, [], info,
+                                                test_mode=True)
+    os.remove(ann_path)
+    # One instance per image: the image id names the instance.
+    records = [dict(image_id=int(osp.basename(r['image_file']).split('.')[0]),
+                    center=[float(v) for v in r['center']], scale=[float(v) for v in r['scale']])
+               for r in dataset.db]
+    with open(path, 'w') as f:
+        json.dump(dict(annotations=coco, authors=records), f, indent=1)
+    print(f'{path}: {len(records)} of {len(annotations)} boxes kept by the authors\' dataset')
+
+
 def record(arch, spec, seed):
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
@@ -241,6 +343,11 @@ def record(arch, spec, seed):
         result = model(images, img_metas=metas, return_loss=False, return_heatmap=True)
         data['test/heatmaps_flip'] = torch.from_numpy(result['output_heatmap'])
         data['test/keypoints_flip'] = torch.from_numpy(result['preds'])
+        model.test_cfg['flip_test'] = False
+        result = model(images, img_metas=metas, return_loss=False, return_heatmap=True)
+        model.test_cfg['flip_test'] = True
+        data['test/keypoints'] = torch.from_numpy(result['preds'])
+    data.update(border_decoding(np.random.default_rng(1000 + seed)))
 
     rng = np.random.default_rng(seed)
     for case, (xy, vis) in keypoint_cases(size, rng).items():
@@ -278,6 +385,7 @@ def main():
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
+    record_boxes(osp.join(args.out, 'ap10k_boxes.json'))
     for i, (arch, spec) in enumerate(ARCHS.items()):
         data = record(arch, spec, args.seed + i)
         path = osp.join(args.out, f'{arch}.npz')
