@@ -8,7 +8,7 @@ from mmengine.config import Config
 from mmpose.registry import MODELS
 
 from clamp_mmpose.tools.complexity import model_complexity
-from tests.helpers import AP10K_CONFIGS
+from tests.helpers import AP10K_CONFIGS, REPO
 
 CONFIGS = sorted(glob.glob(osp.join(AP10K_CONFIGS, '*.py')))
 # Animal-Pose: the AP-10K recipe on MMPose's Animal-Pose data.
@@ -62,3 +62,38 @@ def test_inference_complexity(name, params, gflops):
                              (256, 256))
     assert stats['params_m'] == pytest.approx(params, abs=0.05)
     assert stats['gflops'] == pytest.approx(gflops, abs=0.005)
+
+
+def _paper_figure_configs():
+    """(config path, evaluation dataset) of every project config whose metafile row quotes a
+    figure (the paper's); MMPose's own configs (mmpose::) are listed beside them, not ours."""
+    from clamp_mmpose.tools.results import load_model_index
+    return sorted({(e['Config'], e['Results'][0]['Dataset']) for e in load_model_index()
+                   if e.get('Results') and not e['Config'].startswith('mmpose::')})
+
+
+PAPER_FIGURE_CONFIGS = _paper_figure_configs()
+EVALUATION_FILE = {'AP-10K': 'ap10k-val-split1.json', 'COCO': 'person_keypoints_val2017.json'}
+
+
+@pytest.mark.parametrize('config, dataset', PAPER_FIGURE_CONFIGS,
+                         ids=[osp.basename(c)[:-3] for c, _ in PAPER_FIGURE_CONFIGS])
+def test_paper_figures_are_evaluated_as_the_authors_evaluated(config, dataset):
+    """The split the figure is on in val and test (dataloader and evaluator), the authors' box
+    rule for ground-truth boxes and their decoder at the heatmap border."""
+    cfg = Config.fromfile(osp.join(REPO, config))
+    split_file = EVALUATION_FILE[dataset.split()[0]]
+    for stage in ('val', 'test'):
+        data = cfg[f'{stage}_dataloader'].dataset
+        assert data.ann_file.endswith(split_file), (stage, data.ann_file)
+        # A subset's ground truth comes from its samples (ann_file=None), not the whole file.
+        evaluator = cfg[f'{stage}_evaluator'].ann_file
+        assert evaluator is None if data.get('subset') else evaluator.endswith(split_file)
+        assert data.bbox_rule == 'authors'
+    assert cfg.train_dataloader.dataset.bbox_rule == 'authors'
+    assert cfg.model.head.decoder.type == 'InteriorRefineMSRAHeatmap'
+
+
+def test_paper_figure_configs_cover_every_table():
+    datasets = {d.split()[0] for _, d in PAPER_FIGURE_CONFIGS}
+    assert datasets == set(EVALUATION_FILE) and len(PAPER_FIGURE_CONFIGS) >= 25

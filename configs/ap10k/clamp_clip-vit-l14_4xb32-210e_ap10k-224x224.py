@@ -7,7 +7,8 @@ clip_arch = dict(name='ViT-L-14', text_cfg=dict(heads=8))
 clip_weights = 'data/clip/ViT-L-14.pt'
 
 # 224 / 14 = 16x16 tokens; two deconvolutions give 64x64 heatmaps.
-codec = dict(type='MSRAHeatmap', input_size=(224, 224), heatmap_size=(64, 64), sigma=2)
+codec = dict(
+    type='InteriorRefineMSRAHeatmap', input_size=(224, 224), heatmap_size=(64, 64), sigma=2)
 
 model = dict(
     backbone=dict(arch=clip_arch, pretrained=clip_weights),

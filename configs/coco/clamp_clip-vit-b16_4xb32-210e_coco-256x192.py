@@ -6,7 +6,8 @@
 # (*_coco-{1,2,3,5,10}pct-*) inherit this one.
 _base_ = ['../ap10k/clamp_clip-vit-b16_4xb32-210e_ap10k-256x256.py']
 
-codec = dict(type='MSRAHeatmap', input_size=(192, 256), heatmap_size=(48, 64), sigma=2)
+codec = dict(
+    type='InteriorRefineMSRAHeatmap', input_size=(192, 256), heatmap_size=(48, 64), sigma=2)
 
 model = dict(
     head=dict(

@@ -18,7 +18,7 @@ max_epochs = 35
 batch_size = 16
 data_root = 'data/synthetic_ap10k/'
 
-codec = dict(type='MSRAHeatmap', input_size=(input_size, input_size),
+codec = dict(type='InteriorRefineMSRAHeatmap', input_size=(input_size, input_size),
              heatmap_size=(input_size // 4, input_size // 4), sigma=2)
 
 # The base's top-level names; this config's model uses tiny_clip and no weight file.
@@ -59,9 +59,12 @@ train_dataloader = dict(
 val_dataloader = dict(
     batch_size=32, num_workers=1, persistent_workers=True,
     dataset=dict(data_root=data_root, pipeline=val_pipeline))
+# The paper configs test on val (as the authors); the demo keeps its test split apart.
 test_dataloader = dict(
     batch_size=32, num_workers=1, persistent_workers=True,
-    dataset=dict(data_root=data_root, pipeline=val_pipeline))
+    dataset=dict(
+        data_root=data_root, ann_file='annotations/ap10k-test-split1.json',
+        pipeline=val_pipeline))
 val_evaluator = dict(ann_file=data_root + 'annotations/ap10k-val-split1.json')
 test_evaluator = dict(ann_file=data_root + 'annotations/ap10k-test-split1.json')
 

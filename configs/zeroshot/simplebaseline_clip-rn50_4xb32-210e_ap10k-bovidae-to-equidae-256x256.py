@@ -1,7 +1,7 @@
 # Zero-shot across families (Table S4): SimpleBaseline on the CLIP RN50 image encoder, trained on
-# the Bovidae instances of AP-10K train-split1, validated on the Equidae instances of val-split1
-# and tested on those of test-split1 (paper: 41.9 AP). Same recipe as the supervised config; the
-# family is the supercategory of each AP-10K category.
+# the Bovidae instances of AP-10K train-split1, validated and tested on the Equidae instances of
+# val-split1 (the paper's evaluation split) (paper: 41.9 AP). Same recipe as the supervised config;
+# the family is the supercategory of each AP-10K category.
 _base_ = ['../ap10k/simplebaseline_clip-rn50_4xb32-210e_ap10k-256x256.py']
 
 train_dataloader = dict(
