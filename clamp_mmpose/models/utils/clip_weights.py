@@ -132,7 +132,9 @@ def load_clip_state_dict(path: str) -> Dict[str, torch.Tensor]:
         state_dict = torch.jit.load(path, map_location='cpu').state_dict()
     except RuntimeError:
         try:
-            checkpoint = torch.load(path, map_location='cpu', weights_only=True)
+            # Tensors and plain containers only, on every torch (2.1's weights_only had holes).
+            from ...utils.safe_checkpoint import load_checkpoint_file
+            checkpoint = load_checkpoint_file(path, map_location='cpu')
         except Exception as err:  # noqa: BLE001 - reported with the file name
             raise CLIPWeightsError(
                 f'{path} is neither a TorchScript archive nor a torch state dict: {err}') from err
