@@ -3,6 +3,7 @@ import copy
 import os.path as osp
 import uuid
 
+import torch
 from mmengine.config import Config
 
 from tests.conftest import TINY_RN, TINY_VIT
@@ -11,6 +12,8 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 AP10K_CONFIGS = osp.join(REPO, 'configs', 'ap10k')
 CLAMP_RN50 = osp.join(AP10K_CONFIGS, 'clamp_clip-rn50_4xb32-210e_ap10k-256x256.py')
 BASELINE_RN50 = osp.join(AP10K_CONFIGS, 'simplebaseline_clip-rn50_4xb32-210e_ap10k-256x256.py')
+DEMO_CONFIG = osp.join(REPO, 'configs', 'demo',
+                       'clamp_tiny-clip-rn_1xb16-35e_synthetic-ap10k-128x128.py')
 
 
 def set_pipeline_codec(pipeline, codec):
@@ -69,3 +72,41 @@ def shrink_config(cfg: Config, data_root: str, work_dir: str, arch: str = 'rn',
     cfg.visualizer.name = f'visualizer_{uuid.uuid4().hex[:8]}'
     cfg.randomness = dict(seed=0)
     return cfg
+
+
+def away_from_init(checkpoint: str) -> None:
+    """Move a checkpoint's weights away from MMPose's init (heatmaps of 1e-11), so that
+    comparisons of outputs mean something."""
+    ckpt = torch.load(checkpoint, map_location='cpu', weights_only=True)
+    torch.manual_seed(0)
+    for key, value in ckpt['state_dict'].items():
+        if value.is_floating_point() and not key.endswith(('running_var', 'running_mean')):
+            value.add_(0.1 * torch.randn_like(value))
+    torch.save(ckpt, checkpoint)
+
+
+def demo_checkpoint(tmp, decoder_type: str = None):
+    """(config, checkpoint) in folder ``tmp`` of the demo's tiny CLAMP (128x128, 17 AP-10K
+    keypoints, flip test), random weights away from init; reads no data. ``decoder_type``
+    replaces the codec's type (None: the config's)."""
+    from mmpose.registry import MODELS
+    cfg = Config.fromfile(DEMO_CONFIG)
+    if decoder_type:
+        cfg.model.head.decoder.type = decoder_type
+    config, checkpoint = osp.join(str(tmp), 'demo.py'), osp.join(str(tmp), 'demo.pth')
+    cfg.dump(config)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
+    away_from_init(checkpoint)
+    return config, checkpoint
+
+
+def export_demo_onnx(tmp, decoder_type: str = None) -> str:
+    """The folder of the demo's tiny CLAMP (:func:`demo_checkpoint`) exported by `clamp-mmpose
+    export ... --onnx` (``<tmp>/deploy/demo.{py,pth,onnx,deploy.json}``)."""
+    from clamp_mmpose.tools import export
+    config, checkpoint = demo_checkpoint(tmp, decoder_type)
+    out_dir = osp.join(str(tmp), 'deploy')
+    assert export.main([config, checkpoint, osp.join(out_dir, 'demo'), '--onnx']) == 0
+    return out_dir

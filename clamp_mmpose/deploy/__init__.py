@@ -1,11 +1,16 @@
 """Run an exported pose model with ONNX Runtime, numpy and OpenCV: no torch, no OpenMMLab stack.
 
-    from clamp_mmpose.deploy import OnnxPoseModel
+    from clamp_mmpose.deploy import OnnxPoseModel, read_image
     model = OnnxPoseModel('exported/')            # the folder `clamp-mmpose export --onnx` wrote
-    keypoints, scores = model.predict(cv2.imread('animal.jpg'), [[40, 60, 380, 300]])
+    keypoints, scores = model.predict(read_image('animal.jpg'), [[40, 60, 380, 300]])
 
-The command line is ``clamp-mmpose infer MODEL_DIR IMAGE_OR_VIDEO --bboxes ... --out DIR``.
+The command line is ``clamp-mmpose infer MODEL_DIR IMAGE_OR_VIDEO --bboxes ... --out DIR``. A
+damaged or foreign ``.deploy.json`` (:func:`validate_deploy_meta`), ONNX file, image or box is a
+:class:`DeployError` that names it and the fix.
 """
-from .runtime import DeployError, OnnxPoseModel, find_deploy_file
+from .contract import DeployError, read_deploy_file, validate_deploy_meta
+from .inputs import read_image
+from .runtime import OnnxPoseModel, find_deploy_file
 
-__all__ = ['DeployError', 'OnnxPoseModel', 'find_deploy_file']
+__all__ = ['DeployError', 'OnnxPoseModel', 'find_deploy_file', 'read_deploy_file', 'read_image',
+           'validate_deploy_meta']

@@ -1,33 +1,39 @@
 """An exported pose model (ONNX graph + JSON) run with ONNX Runtime, numpy and OpenCV only.
 
 ``clamp-mmpose export CONFIG CHECKPOINT OUT --onnx`` writes ``OUT.onnx`` and ``OUT.deploy.json``;
-:class:`OnnxPoseModel` reads the folder that holds them. No torch, mmcv, mmengine or mmpose is
-imported here or by ``import clamp_mmpose.deploy``.
+:class:`OnnxPoseModel` reads the folder that holds them. The JSON is checked against its contract
+(:mod:`.contract`), the graph's input and output shapes against the JSON, and every image and box
+(:mod:`.inputs`) before anything runs: bad input is a :class:`DeployError`, never an error from
+inside ONNX Runtime or OpenCV. No torch, mmcv, mmengine or mmpose is imported here or by
+``import clamp_mmpose.deploy``.
 """
 import glob
-import json
+import numbers
+import os
 import os.path as osp
 from typing import List, Optional, Sequence
 
 import numpy as np
 
 from . import topdown
+from .contract import DEPLOY_SUFFIX, DeployError, read_deploy_file
+from .inputs import as_bgr8, check_boxes
 
-DEPLOY_SUFFIX = '.deploy.json'
-
-
-class DeployError(ValueError):
-    """Bad input to the runtime; the message names the file or the box and the fix."""
+__all__ = ['DEPLOY_SUFFIX', 'DeployError', 'OnnxPoseModel', 'cpu_session', 'find_deploy_file']
 
 
 def find_deploy_file(model_dir: str) -> str:
     """The one ``*.deploy.json`` in ``model_dir`` (or ``model_dir`` itself if it is one)."""
-    if osp.isfile(model_dir) and model_dir.endswith(DEPLOY_SUFFIX):
-        return model_dir
+    model_dir = os.fspath(model_dir)
+    if osp.isfile(model_dir):
+        if model_dir.endswith(DEPLOY_SUFFIX):
+            return model_dir
+        raise DeployError(f'{model_dir} is not a *{DEPLOY_SUFFIX} file: give the folder that '
+                          f'`clamp-mmpose export ... --onnx` wrote, or the .deploy.json in it.')
     if not osp.isdir(model_dir):
         raise DeployError(f'{model_dir}: no such folder. Give the folder that '
                           f'`clamp-mmpose export ... --onnx` wrote.')
-    found = sorted(glob.glob(osp.join(model_dir, '*' + DEPLOY_SUFFIX)))
+    found = sorted(glob.glob(osp.join(glob.escape(model_dir), '*' + DEPLOY_SUFFIX)))
     if len(found) != 1:
         what = 'no' if not found else f'{len(found)} ({", ".join(map(osp.basename, found))})'
         raise DeployError(
@@ -50,63 +56,111 @@ def cpu_session(onnx_file: str, num_threads: Optional[int] = None):
     return ort.InferenceSession(onnx_file, options, providers=['CPUExecutionProvider'])
 
 
+def _shape(node_arg) -> list:
+    """An ONNX Runtime input's or output's shape: ints and names of symbolic axes ([] where
+    even its rank is unknown)."""
+    return list(node_arg.shape or [])
+
+
+def _dims(shape) -> str:
+    return 'x'.join(str(d) for d in shape) or '(unknown shape)'
+
+
+def check_graph(inputs, outputs, meta: dict, onnx_file: str, deploy_file: str) -> None:
+    """The graph takes one (N, 3, H, W) float image batch and gives (N, K, h, w) heatmaps, with
+    (W, H), (w, h) and K those of ``meta``; ``inputs`` and ``outputs`` are ONNX Runtime's
+    ``session.get_inputs()`` / ``get_outputs()`` (``.shape`` lists, symbolic axes as str)."""
+    width, height = meta['input_size']
+    shape = _shape(inputs[0]) if len(inputs) == 1 else []
+    if len(shape) != 4 or shape[1] != 3 or inputs[0].type != 'tensor(float)':
+        got = ', '.join(f'{i.name} {i.type} {_dims(_shape(i))}' for i in inputs) or 'nothing'
+        raise DeployError(
+            f'{onnx_file} takes {got}, but {deploy_file} says one N x 3 x {height} x {width} '
+            f'float image batch: the ONNX file is not one that `clamp-mmpose export ... --onnx` '
+            f'wrote for it; export again.')
+    if shape[2:] != [height, width]:
+        raise DeployError(
+            f'{onnx_file} takes {shape[3]}x{shape[2]} (w x h) images but {deploy_file} says '
+            f'{width}x{height}: the two files come from different exports; export again.')
+    k, (hw, hh) = len(meta['keypoint_names']), meta['heatmap_size']
+    expected_out = [k, hh, hw]
+    out_shape = _shape(outputs[0]) if outputs else []
+    if len(out_shape) != 4 or any(isinstance(got, int) and got != want
+                                  for got, want in zip(out_shape[1:], expected_out)):
+        got = ', '.join(_dims(_shape(o)) for o in outputs) or 'nothing'
+        raise DeployError(
+            f'{onnx_file} gives {got}, but {deploy_file} says N x {_dims(expected_out)} heatmaps '
+            f'({k} keypoints, {hw}x{hh}): the two files come from different exports; export '
+            f'again.')
+
+
 class OnnxPoseModel:
     """Top-down pose estimation with an exported image-to-heatmaps graph.
 
     Args:
         model_dir: the export's output folder, or its ``.deploy.json`` file.
-        num_threads: ONNX Runtime's intra-op threads (``None``: its default).
+        num_threads: ONNX Runtime's intra-op threads (``None`` or 0: its default).
     """
 
     def __init__(self, model_dir: str, num_threads: Optional[int] = None):
+        if num_threads is not None and (isinstance(num_threads, bool) or not isinstance(
+                num_threads, numbers.Integral) or num_threads < 0):
+            raise DeployError(f'num_threads={num_threads!r}: give a number of threads >= 1, or '
+                              f'None (or 0) for ONNX Runtime\'s default')
         self.deploy_file = find_deploy_file(model_dir)
-        with open(self.deploy_file) as f:
-            self.meta = json.load(f)
+        self.meta = read_deploy_file(self.deploy_file)
         onnx_file = osp.join(osp.dirname(self.deploy_file), self.meta['onnx'])
         if not osp.isfile(onnx_file):
             raise DeployError(f'{onnx_file}: no such file, named by {self.deploy_file}. Copy the '
                               f'ONNX model beside its .deploy.json, or export again.')
         try:
-            self.session = cpu_session(onnx_file, num_threads)
+            self.session = cpu_session(onnx_file, num_threads and int(num_threads))
         except Exception as err:  # noqa: BLE001 - reported with the file name
-            raise DeployError(f'{onnx_file} is not a readable ONNX model: {err}') from err
+            raise DeployError(f'{onnx_file} is not a readable ONNX model ({str(err)[:300]}): '
+                              f'copy it again or export again.') from err
+        check_graph(self.session.get_inputs(), self.session.get_outputs(), self.meta, onnx_file,
+                    self.deploy_file)
+        self.onnx_file = onnx_file
         self.input_size = tuple(self.meta['input_size'])  # (w, h)
         self.heatmap_size = tuple(self.meta['heatmap_size'])
-        graph_input = self.session.get_inputs()[0]
-        graph_hw = tuple(graph_input.shape[2:])
-        if graph_hw != self.input_size[::-1]:
-            raise DeployError(
-                f'{onnx_file} takes {graph_hw[1]}x{graph_hw[0]} (w x h) images but '
-                f'{self.deploy_file} says {self.input_size[0]}x{self.input_size[1]}: the two '
-                f'files come from different exports; export again.')
-        self.input_name = graph_input.name
-        self.precision = self.meta.get('precision', 'float32')
+        self.input_name = self.session.get_inputs()[0].name
+        self.precision = self.meta['precision']
         self.keypoint_names: List[str] = self.meta['keypoint_names']
         self.skeleton = [tuple(link) for link in self.meta['skeleton_links']]
 
     def heatmaps(self, inputs: np.ndarray) -> np.ndarray:
-        """(N, 3, H, W) float32 network input -> (N, K, h, w) heatmaps."""
-        return self.session.run(None, {self.input_name: inputs.astype(np.float32)})[0]
+        """(N, 3, H, W) float32 network input -> (N, K, h, w) heatmaps; both shapes are checked
+        against the deploy file, so a mismatch is a DeployError, not ONNX Runtime's."""
+        inputs = np.asarray(inputs)
+        w, h = self.input_size
+        if inputs.ndim != 4 or inputs.shape[1:] != (3, h, w) or not len(inputs):
+            raise DeployError(f'network input of shape {inputs.shape}: {self.onnx_file} takes '
+                              f'N x 3 x {h} x {w} (N >= 1) normalised crops')
+        try:
+            out = self.session.run(None, {self.input_name: inputs.astype(np.float32)})[0]
+        except Exception as err:  # noqa: BLE001 - reported with the file name
+            raise DeployError(f'ONNX Runtime failed running {self.onnx_file} on a batch of '
+                              f'{len(inputs)} crops ({str(err)[:300]}): if memory ran out, give '
+                              f'fewer boxes per call; else export the model again.') from err
+        expected = (len(inputs), len(self.keypoint_names)) + self.heatmap_size[::-1]
+        if out.shape != expected:
+            raise DeployError(f'{self.onnx_file} gave heatmaps of shape {out.shape}, '
+                              f'{self.deploy_file} says {expected}: the two files come from '
+                              f'different exports; export again.')
+        return out
 
     def predict(self, image: np.ndarray, boxes: Sequence[Sequence[float]],
                 flip_test: Optional[bool] = None, image_name: str = 'the image'):
         """Keypoints (N, K, 2) in image pixels and scores (N, K) for N boxes (x1, y1, x2, y2).
 
-        ``flip_test`` (default: the exported config's) averages with the mirrored crops'
-        heatmaps, flipped back.
+        ``image`` is (H, W, 3) uint8 BGR, as ``cv2.imread`` gives; gray, BGRA and 16-bit images
+        are converted (:func:`.inputs.as_bgr8`). Each box must overlap the image
+        (:func:`.inputs.check_boxes`). ``flip_test`` (default: the exported config's) averages
+        with the mirrored crops' heatmaps, flipped back.
         """
-        if image is None or image.ndim != 3:
-            raise DeployError(f'{image_name} is not a colour image')
-        boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+        image = as_bgr8(image, image_name)
         height, width = image.shape[:2]
-        for box in boxes:
-            x1, y1, x2, y2 = box
-            if not (x2 > x1 and y2 > y1):
-                raise DeployError(f'box {box.tolist()} is empty: give x1 y1 x2 y2 with x2 > x1 '
-                                  f'and y2 > y1')
-            if x2 <= 0 or y2 <= 0 or x1 >= width or y1 >= height:
-                raise DeployError(f'box {box.tolist()} lies outside {image_name} ({width}x'
-                                  f'{height} pixels)')
+        boxes = check_boxes(boxes, width, height, image_name)
         if not len(boxes):
             k = len(self.keypoint_names)
             return np.zeros((0, k, 2), np.float32), np.zeros((0, k), np.float32)
@@ -127,7 +181,7 @@ class OnnxPoseModel:
                                                            self.meta['shift_heatmap']))
         else:
             heatmaps = self.heatmaps(inputs)
-        keypoints, scores = topdown.decode_heatmaps(heatmaps)
+        keypoints, scores = topdown.decode_heatmaps(heatmaps, self.meta['border_rule'])
         keypoints = np.stack([topdown.to_image(kpt, self.heatmap_size, c, s)
                               for kpt, (c, s) in zip(keypoints, frames)])
         return keypoints.astype(np.float32), scores.astype(np.float32)

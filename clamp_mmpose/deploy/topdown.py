@@ -63,25 +63,36 @@ def flip_back(heatmaps: np.ndarray, flip_indices: Sequence[int],
     return out
 
 
-def decode_heatmaps(heatmaps: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+def decode_heatmaps(heatmaps: np.ndarray, border_rule: str = 'per_axis'
+                    ) -> Tuple[np.ndarray, np.ndarray]:
     """(N, K, h, w) heatmaps -> keypoints (N, K, 2) in heatmap pixels and scores (N, K).
 
     The maximum of each map, moved by a quarter pixel along x and y towards the higher of its two
-    neighbours, with the bounds MMPose's MSRA codec uses (x in (1, w - 1), y in (1, h - 1)); a map
-    whose maximum is not positive gives (-1, -1).
+    neighbours; a map whose maximum is not positive gives (-1, -1). Which peaks move is the
+    codec's border rule (the export writes it): ``'per_axis'``, MMPose 1.x's ``MSRAHeatmap``
+    (x moves when ``1 < x < w - 1 and y > 0``, y when ``1 < y < h - 1 and x > 0``), or
+    ``'interior'``, MMPose 0.x's (``InteriorRefineMSRAHeatmap``: both move only when
+    ``1 < x < w - 1 and 1 < y < h - 1``, else neither).
     """
     n, k, h, w = heatmaps.shape
     flat = heatmaps.reshape(n, k, -1)
     index = flat.argmax(axis=-1)
     scores = np.take_along_axis(flat, index[..., None], axis=-1)[..., 0]
     x, y = index % w, index // w
+    inside_x, inside_y = (x > 1) & (x < w - 1), (y > 1) & (y < h - 1)
+    if border_rule == 'interior':
+        move_x = move_y = inside_x & inside_y
+    else:
+        move_x, move_y = inside_x & (y > 0), inside_y & (x > 0)
+    # Neighbour indices clipped into the map; the moves mask out the clipped ones.
+    rows, cols = np.arange(n)[:, None], np.arange(k)[None, :]
+    xl, xr = np.clip(x - 1, 0, w - 1), np.clip(x + 1, 0, w - 1)
+    yu, yd = np.clip(y - 1, 0, h - 1), np.clip(y + 1, 0, h - 1)
+    dx = heatmaps[rows, cols, y, xr] - heatmaps[rows, cols, y, xl]
+    dy = heatmaps[rows, cols, yd, x] - heatmaps[rows, cols, yu, x]
     keypoints = np.stack([x, y], axis=-1).astype(np.float32)
-    for i, j in np.ndindex(n, k):
-        xi, yi, hm = x[i, j], y[i, j], heatmaps[i, j]
-        if 1 < xi < w - 1:
-            keypoints[i, j, 0] += 0.25 * np.sign(hm[yi, xi + 1] - hm[yi, xi - 1])
-        if 1 < yi < h - 1:
-            keypoints[i, j, 1] += 0.25 * np.sign(hm[yi + 1, xi] - hm[yi - 1, xi])
+    keypoints[..., 0] += 0.25 * np.sign(dx) * move_x
+    keypoints[..., 1] += 0.25 * np.sign(dy) * move_y
     keypoints[scores <= 0] = -1
     return keypoints, scores
 

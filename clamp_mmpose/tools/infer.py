@@ -13,7 +13,7 @@ import sys
 import cv2
 import numpy as np
 
-from ..deploy import DeployError, OnnxPoseModel
+from ..deploy import DeployError, OnnxPoseModel, read_image
 from ..visualization.panels import draw_pose
 
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v')
@@ -39,9 +39,7 @@ def _draw(image, keypoints, scores, skeleton, thr):
 
 
 def infer_image(model: OnnxPoseModel, path: str, args) -> dict:
-    image = cv2.imread(path)
-    if image is None:
-        raise DeployError(f'{path} cannot be read as an image (OpenCV could not decode it)')
+    image = read_image(path)  # a DeployError naming the file if OpenCV cannot decode it
     boxes = _boxes(args, image.shape[1], image.shape[0])
     keypoints, scores = model.predict(image, boxes, flip_test=args.flip_test, image_name=path)
     name = osp.splitext(osp.basename(path))[0]

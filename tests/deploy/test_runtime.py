@@ -13,7 +13,7 @@ from mmpose.apis import inference_topdown, init_model
 
 from clamp_mmpose.deploy import DeployError, OnnxPoseModel
 from clamp_mmpose.tools import export, infer
-from tests.helpers import BASELINE_RN50, CLAMP_RN50, REPO
+from tests.helpers import BASELINE_RN50, CLAMP_RN50, REPO, away_from_init, demo_checkpoint
 from tests.tools.conftest import _config_and_checkpoint
 from tests.tools.test_convert_official import convert_reference
 
@@ -21,32 +21,6 @@ BLOCKED = ('torch', 'torchvision', 'mmcv', 'mmengine', 'mmpose', 'mmdet')
 # The authors' three CLAMP layouts (converted reference models), the demo's tiny CLAMP and a
 # SimpleBaseline.
 MODELS = ('rn50', 'vit_b16', 'vit_l14', 'demo', 'baseline')
-DEMO_CONFIG = osp.join(REPO, 'configs', 'demo',
-                       'clamp_tiny-clip-rn_1xb16-35e_synthetic-ap10k-128x128.py')
-
-
-def _away_from_init(checkpoint):
-    """Weights away from MMPose's init (heatmaps of 1e-11), so that comparisons mean
-    something."""
-    ckpt = torch.load(checkpoint, map_location='cpu', weights_only=True)
-    torch.manual_seed(0)
-    for key, value in ckpt['state_dict'].items():
-        if value.is_floating_point() and not key.endswith(('running_var', 'running_mean')):
-            value.add_(0.1 * torch.randn_like(value))
-    torch.save(ckpt, checkpoint)
-
-
-def _demo_checkpoint(tmp):
-    from mmengine.config import Config
-    from mmpose.registry import MODELS as REGISTRY
-    cfg = Config.fromfile(DEMO_CONFIG)
-    config, checkpoint = str(tmp / 'demo.py'), str(tmp / 'demo.pth')
-    cfg.dump(config)
-    model = REGISTRY.build(cfg.model)
-    model.init_weights()
-    torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
-    _away_from_init(checkpoint)
-    return config, checkpoint
 
 
 @pytest.fixture(scope='module', params=MODELS)
@@ -56,9 +30,9 @@ def exported(request, tmp_path_factory, synthetic_ap10k):
     if request.param == 'baseline':
         config, checkpoint = _config_and_checkpoint(BASELINE_RN50, synthetic_ap10k, tmp,
                                                     'baseline')
-        _away_from_init(checkpoint)
+        away_from_init(checkpoint)
     elif request.param == 'demo':
-        config, checkpoint = _demo_checkpoint(tmp)
+        config, checkpoint = demo_checkpoint(tmp)
     else:
         _, _, config, checkpoint = convert_reference(request.param, tmp)
     out_dir = tmp / 'deploy'
@@ -202,7 +176,7 @@ def test_bad_inputs_name_the_file(tiny_export, tmp_path, capsys):
 def test_int8_export_is_a_separate_quantised_model(synthetic_ap10k, tmp_path):
     import onnx
     config, checkpoint = _config_and_checkpoint(CLAMP_RN50, synthetic_ap10k, tmp_path, 'clamp')
-    _away_from_init(checkpoint)
+    away_from_init(checkpoint)
     out = str(tmp_path / 'deploy' / 'clamp')
     assert export.main([config, checkpoint, out, '--onnx', '--int8']) == 0
     fp32 = OnnxPoseModel(out + '.deploy.json')
