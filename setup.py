@@ -66,7 +66,8 @@ if __name__ == '__main__':
         package_data={
             'clamp_mmpose': [
                 '.mim/configs/**/*.py', '.mim/configs/*/*.py', '.mim/configs/*/*.yml',
-                '.mim/model-index.yml', 'datasets/*.json', 'datasets/synthetic/*.json'
+                '.mim/model-index.yml', 'datasets/*.json', 'datasets/synthetic/*.json',
+                'keypoints/*.json'
             ]
         },
         python_requires='>=3.8',

@@ -6,14 +6,7 @@ from mmengine.logging import print_log
 from mmpose.datasets import CombinedDataset
 from mmpose.registry import DATASETS
 
-from .keypoint_union import map_to_layout, union_of
-
-
-def dataset_metainfo(cfg: dict) -> dict:
-    """The metainfo a data set config is read with: its ``metainfo``, else its class's."""
-    if cfg.get('metainfo') is not None:
-        return dict(cfg['metainfo'])
-    return dict(DATASETS.get(cfg['type']).METAINFO)
+from ..keypoints import dataset_metainfo, map_to_layout, union_of
 
 
 @DATASETS.register_module()
@@ -21,7 +14,7 @@ class KeypointUnionDataset(CombinedDataset):
     """Several data sets (or one) read into one keypoint layout, matched by keypoint words.
 
     Each data set gets MMPose's ``KeypointConverter`` into the layout, with the mapping computed
-    from the words of its keypoints (see :mod:`clamp_mmpose.datasets.keypoint_words`); keypoints
+    from the words of its keypoints (see :mod:`clamp_mmpose.keypoints`); keypoints
     a data set does not label are invisible (weight 0) in its samples. The merge is logged as a
     table when the data set is built.
 

@@ -5,9 +5,7 @@ from mmengine.evaluator import BaseMetric, Evaluator
 from mmpose.evaluation.evaluators import MultiDatasetEvaluator
 from mmpose.registry import EVALUATORS
 
-from ..datasets.keypoint_union import map_to_layout, union_of
-from ..datasets.keypoint_union_dataset import dataset_metainfo
-from ..datasets.keypoint_words import parsed_metainfo
+from ..keypoints import dataset_metainfo, map_to_layout, parsed_metainfo, union_of
 
 
 @EVALUATORS.register_module()

@@ -12,8 +12,8 @@ from typing import List, Optional, Sequence
 
 from mmengine.config import Config
 
-# CLIP's text context, the head's prompt length when its config sets none.
-CLIP_CONTEXT_LENGTH = 77
+from ..keypoints import (CLIP_CONTEXT_LENGTH, check_words_fit, resolve_keypoint_words, union_of,
+                         words_room)
 
 
 def read_keypoint_spec(path: str):
@@ -58,9 +58,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     import clamp_mmpose  # noqa: F401  (registers the components)
     from open_clip.tokenizer import SimpleTokenizer
-
-    from ..datasets.keypoint_union import union_of
-    from ..datasets.keypoint_words import check_words_fit, resolve_keypoint_words
     try:
         spec, num_context, context_length = read_keypoint_spec(args.path)
         if isinstance(spec, dict) and 'union' in spec:
@@ -76,12 +73,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     tokenizer = SimpleTokenizer()
     counts = [len(tokenizer.encode(w)) for w in words]
     length = context_length or CLIP_CONTEXT_LENGTH
-    room = length - num_context - 2
+    room = words_room(length, num_context)
     print(prompt_table(names, words, counts, room))
     print(f'\n{len(words)} keypoints; a prompt is SOT + {num_context} context tokens + words + '
           f'EOT, at most {length} tokens.')
     try:
-        check_words_fit(names, words, counts, room, 'model.head.context_length')
+        check_words_fit(names, words, counts, length, num_context)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 1

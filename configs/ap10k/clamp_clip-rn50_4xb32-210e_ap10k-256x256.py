@@ -47,13 +47,9 @@ model = dict(
         in_channels=2048,
         clip_arch=clip_arch,
         clip_weights=clip_weights,
-        # The authors' words (AP-10K's metainfo says 'root of tail' and abbreviates the rest).
-        keypoint_names=[
-            'left eye', 'right eye', 'nose', 'neck', 'tail root', 'left shoulder',
-            'left elbow', 'left front paw', 'right shoulder', 'right elbow', 'right front paw',
-            'left hip', 'left knee', 'left back paw', 'right hip', 'right knee',
-            'right back paw'
-        ],
+        # AP-10K's keypoints, read as the authors' words ('L_F_Paw' -> 'left front paw', 'Root
+        # of tail' -> 'tail root'): the AP-10K table of clamp_mmpose/keypoints/keypoint_words.json.
+        keypoint_names=dict(from_file='configs/_base_/datasets/ap10k.py'),
         # The head's defaults are the authors' choices, stated here for the reader: QuickGELU in
         # the prompt encoder, PyTorch's own init of the spatial upsampler, the feature loss read
         # at the authors' coarse-target cells, an uncapped contrastive temperature.

@@ -10,7 +10,7 @@ from mmpose.utils.tensor_utils import to_numpy
 from mmpose.utils.typing import ConfigType, OptConfigType, OptSampleList
 from torch import Tensor, nn
 
-from ...datasets.keypoint_words import resolve_keypoint_words
+from ...keypoints import resolve_keypoint_words
 from ..backbones.clip_image_encoder import CLIPImageFeatures
 from ..utils.clip_weights import resolve_clip_config
 from ..utils.context_decoder import ContextDecoder

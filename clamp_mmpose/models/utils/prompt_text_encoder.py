@@ -8,7 +8,7 @@ from open_clip.tokenizer import SimpleTokenizer
 from open_clip.transformer import ResidualAttentionBlock
 from torch import Tensor, nn
 
-from ...datasets.keypoint_words import check_words_fit
+from ...keypoints import check_words_fit, prompt_length
 from .clip_weights import load_clip_tower, resolve_clip_config
 
 
@@ -78,7 +78,7 @@ class PromptTextEncoder(nn.Module):
 
     Args:
         arch: open_clip model name or config dict (its ``text_cfg`` and ``embed_dim``).
-        keypoint_words: the K keypoints' words (see :mod:`clamp_mmpose.datasets.keypoint_words`).
+        keypoint_words: the K keypoints' words (see :mod:`clamp_mmpose.keypoints`).
         num_context_tokens: M.
         context_length: the most tokens a prompt may have (SOT + M + words + EOT); ``None``:
             the text tower's own (77). Only tokens up to the longest prompt's EOT are computed,
@@ -141,12 +141,10 @@ class PromptTextEncoder(nn.Module):
         tokenizer = SimpleTokenizer()
         sot = tokenizer.encoder['<start_of_text>']
         eot = tokenizer.encoder['<end_of_text>']
-        room = context_length - num_context_tokens - 2
         encoded = [tokenizer.encode(words) for words in keypoint_words]
         check_words_fit(keypoint_names or keypoint_words, keypoint_words,
-                        [len(e) for e in encoded], room,
-                        f'model.head.context_length (now {context_length})')
-        used_length = num_context_tokens + 2 + max(len(e) for e in encoded)
+                        [len(e) for e in encoded], context_length, num_context_tokens)
+        used_length = prompt_length(num_context_tokens, max(len(e) for e in encoded))
         tokens = torch.zeros(len(keypoint_words), used_length, dtype=torch.long)
         eot_index = torch.zeros(len(keypoint_words), dtype=torch.long)
         for k, words in enumerate(encoded):

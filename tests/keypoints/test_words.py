@@ -3,8 +3,8 @@ import copy
 import pytest
 from mmpose.datasets.datasets.utils import parse_pose_metainfo
 
-from clamp_mmpose.datasets.keypoint_words import (keypoint_words, known_keypoint_words,
-                                                  resolve_keypoint_words, words_from_name)
+from clamp_mmpose.keypoints import (AUTHORS_KEYPOINT_WORDS, keypoint_words, known_keypoint_words,
+                                   resolve_keypoint_words, words_from_name)
 from clamp_mmpose.models.utils import PromptTextEncoder
 from tests.conftest import TINY_RN
 
@@ -40,8 +40,21 @@ def test_every_mmpose_animal_keypoint_has_words_that_fit_the_prompt(dataset):
 
 
 def test_ap10k_words_are_the_authors():
-    from clamp_mmpose.tools.convert_official import AUTHORS_KEYPOINT_WORDS
     _, words = resolve_keypoint_words(dict(from_file='configs/_base_/datasets/ap10k.py'))
+    assert tuple(words) == AUTHORS_KEYPOINT_WORDS
+
+
+def test_the_authors_words_have_one_source():
+    """The converter and the RN50 paper config (which the ViT ones inherit) read the table."""
+    from mmengine.config import Config
+
+    from clamp_mmpose.tools import convert_official
+    from tests.helpers import CLAMP_RN50
+    assert convert_official.AUTHORS_KEYPOINT_WORDS is AUTHORS_KEYPOINT_WORDS
+    assert len(AUTHORS_KEYPOINT_WORDS) == 17 and AUTHORS_KEYPOINT_WORDS[4] == 'tail root'
+    cfg = Config.fromfile(CLAMP_RN50)
+    assert not isinstance(cfg.model.head.keypoint_names, (list, tuple))  # no copy of them
+    _, words = resolve_keypoint_words(cfg.model.head.keypoint_names)
     assert tuple(words) == AUTHORS_KEYPOINT_WORDS
 
 
