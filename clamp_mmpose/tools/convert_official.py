@@ -22,11 +22,9 @@ from typing import Dict, List, Optional, Tuple
 
 import torch
 
-# The authors' prompt words for AP-10K's 17 keypoints (their configs, all three archs).
-AUTHORS_KEYPOINT_WORDS = (
-    'left eye', 'right eye', 'nose', 'neck', 'tail root', 'left shoulder', 'left elbow',
-    'left front paw', 'right shoulder', 'right elbow', 'right front paw', 'left hip',
-    'left knee', 'left back paw', 'right hip', 'right knee', 'right back paw')
+# The authors' prompt words for AP-10K's 17 keypoints (their configs, all three archs): the
+# AP-10K words of clamp_mmpose/keypoints/keypoint_words.json, their one source.
+from ..keypoints import AUTHORS_KEYPOINT_WORDS
 
 # Tensors of the authors' model that their forward never reads, and why.
 UNUSED_OFFICIAL_KEYS = {
@@ -55,18 +53,20 @@ class OfficialCheckpointError(ValueError):
 
 
 def load_official_checkpoint(path: str) -> Dict[str, torch.Tensor]:
-    """The state dict of an authors' checkpoint (``{'state_dict': ...}`` or a bare one)."""
+    """The state dict of an authors' checkpoint (``{'state_dict': ...}`` or a bare one).
+
+    Read with the package's safe loader: what MMCV 1.x writes (meta with config text, versions,
+    numpy scores, optimizer state) loads on every torch; a file whose pickle names anything else
+    is refused before any of it runs (see :mod:`clamp_mmpose.utils.safe_checkpoint`).
+    """
+    from ..utils.safe_checkpoint import UnsafeCheckpointError, load_checkpoint_file
     if not osp.isfile(path):
         raise OfficialCheckpointError(f'{path}: no such file. Give the path of the authors\' '
                                       f'epoch_210.pth (from the archive their README links).')
     try:
-        try:
-            ckpt = torch.load(path, map_location='cpu', weights_only=True)
-        except Exception as err:  # noqa: BLE001
-            if 'weights_only' not in str(err) and 'Weights only' not in str(err):
-                raise
-            # MMCV 1.x stores its meta (config text, mmcv version) as plain objects.
-            ckpt = torch.load(path, map_location='cpu', weights_only=False)
+        ckpt = load_checkpoint_file(path, map_location='cpu')
+    except UnsafeCheckpointError as err:  # names the file, what it holds and how to trust it
+        raise OfficialCheckpointError(str(err)) from err
     except Exception as err:  # noqa: BLE001 - reported with the file name
         raise OfficialCheckpointError(
             f'{path} cannot be read as a PyTorch checkpoint ({type(err).__name__}: {err}); the '
@@ -270,6 +270,13 @@ def official_model_config(spec: dict) -> dict:
     return dict(backbone=backbone, head=head)
 
 
+def official_codec(input_size: int) -> dict:
+    """The authors' heatmap codec at ``input_size``: 64x64 MSRA heatmaps, decoded with MMPose
+    0.x's border rule (:class:`~clamp_mmpose.codecs.InteriorRefineMSRAHeatmap`)."""
+    return dict(type='InteriorRefineMSRAHeatmap', input_size=(input_size, input_size),
+                heatmap_size=(64, 64), sigma=2)
+
+
 def convert_official_checkpoint(checkpoint: str, out_dir: str, arch: Optional[str] = None,
                                 name: Optional[str] = None) -> Tuple[str, str]:
     """Convert ``checkpoint``; returns the paths of the written config and checkpoint."""
@@ -302,7 +309,7 @@ def convert_official_checkpoint(checkpoint: str, out_dir: str, arch: Optional[st
     cfg.clip_arch, cfg.clip_weights = spec['clip_arch'], None
     cfg.model.update(official_model_config(spec))
     size = spec['input_size']
-    cfg.codec = dict(type='MSRAHeatmap', input_size=(size, size), heatmap_size=(64, 64), sigma=2)
+    cfg.codec = official_codec(size)
     cfg.model.head.decoder = cfg.codec
     cfg.model.test_cfg = dict(flip_test=True, flip_mode='heatmap', shift_heatmap=True)
     cfg.load_from = None

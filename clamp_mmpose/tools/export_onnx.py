@@ -20,10 +20,12 @@ from typing import Iterator, Optional, Tuple
 
 import numpy as np
 import torch
+from mmpose.codecs import MSRAHeatmap
 from torch import Tensor, nn
 
+from ..codecs import InteriorRefineMSRAHeatmap
 from ..deploy import topdown
-from ..deploy.runtime import DEPLOY_SUFFIX
+from ..deploy.contract import DEPLOY_SUFFIX, FORMAT, VERSION
 from .subpixel_deconv import rewrite_heatmap_head
 
 ONNX_OPSET = 18
@@ -45,16 +47,17 @@ class ImageToHeatmaps(nn.Module):
 def deploy_metadata(model: nn.Module, cfg) -> dict:
     """What the runtime needs besides the graph: sizes, normalisation, keypoints, flip test."""
     codec = model.head.decoder
-    if type(codec).__name__ != 'MSRAHeatmap':
-        raise ValueError(f'the runtime decodes MSRA heatmaps; this model\'s codec is '
-                         f'{type(codec).__name__}')
+    if not isinstance(codec, MSRAHeatmap) or codec.unbiased:
+        raise ValueError(f'the runtime decodes MSRA heatmaps without DARK; this model\'s codec '
+                         f'is {type(codec).__name__}'
+                         + (' with unbiased=True' if isinstance(codec, MSRAHeatmap) else ''))
     meta = model.dataset_meta
     preprocessor = cfg.model.data_preprocessor
     padding = next((step.get('padding', 1.25) for step in cfg.test_dataloader.dataset.pipeline
                     if step['type'] == 'GetBBoxCenterScale'), 1.25)
     test_cfg = cfg.model.get('test_cfg', {})
     return dict(
-        format='clamp-mmpose-onnx', version=1,
+        format=FORMAT, version=VERSION,  # the contract clamp_mmpose.deploy.contract checks
         input_size=[int(v) for v in codec.input_size],
         heatmap_size=[int(v) for v in codec.heatmap_size],
         mean=[float(v) for v in preprocessor.mean], std=[float(v) for v in preprocessor.std],
@@ -64,7 +67,8 @@ def deploy_metadata(model: nn.Module, cfg) -> dict:
         flip_indices=[int(i) for i in meta['flip_indices']],
         skeleton_links=[[int(a), int(b)] for a, b in meta.get('skeleton_links', [])],
         flip_test=bool(test_cfg.get('flip_test', False)),
-        shift_heatmap=bool(test_cfg.get('shift_heatmap', False)))
+        shift_heatmap=bool(test_cfg.get('shift_heatmap', False)),
+        border_rule='interior' if isinstance(codec, InteriorRefineMSRAHeatmap) else 'per_axis')
 
 
 def _export_graph(module: nn.Module, example: Tensor, path: str) -> None:

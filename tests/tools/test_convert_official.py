@@ -1,4 +1,5 @@
 """`clamp-mmpose convert-official`: the authors' checkpoints, strictly, into this plugin."""
+import json
 import os
 import os.path as osp
 
@@ -7,7 +8,9 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.registry import init_default_scope
 from mmpose.apis import init_model
+from mmpose.registry import DATASETS
 
 from clamp_mmpose.tools import score_maps
 from clamp_mmpose.tools.cli import main as cli_main
@@ -16,6 +19,7 @@ from clamp_mmpose.tools.convert_official import (AUTHORS_KEYPOINT_WORDS, UNUSED_
                                                  OfficialCheckpointError,
                                                  convert_official_checkpoint, official_key)
 from clamp_mmpose.tools.export import export_inference_model
+from tests.helpers import REPO
 from tests.models.test_authors_parity import authors_state_dict, load_reference
 
 FAMILY = dict(rn50='RN50', vit_b16='ViT-B-16', vit_l14='ViT-L-14')
@@ -62,6 +66,33 @@ def test_converted_config_builds_without_clip_files_or_data(converted):
     with torch.no_grad():
         heatmaps = model(torch.randn(1, 3, size[1], size[0]), None, mode='tensor')
     assert heatmaps.shape == (1, 17, 64, 64)
+
+
+def test_converted_config_evaluates_on_the_authors_split_boxes_and_decoder(converted,
+                                                                          tmp_path):
+    """Val split 1 in val and test, ground-truth boxes by MMPose 0.x's rule (the instances and
+    centres of the authors' own data set, ``ap10k_boxes.json``), their border rule."""
+    _, _, config, _ = converted
+    cfg = Config.fromfile(config)
+    assert cfg.model.head.decoder.type == 'InteriorRefineMSRAHeatmap'
+    for stage in ('val', 'test'):
+        assert cfg[f'{stage}_dataloader'].dataset.ann_file == 'annotations/ap10k-val-split1.json'
+        assert cfg[f'{stage}_evaluator'].ann_file.endswith('annotations/ap10k-val-split1.json')
+    with open(osp.join(REPO, 'tests', 'data', 'authors_reference', 'ap10k_boxes.json')) as f:
+        boxes = json.load(f)
+    (tmp_path / 'annotations').mkdir()
+    (tmp_path / 'annotations' / 'ap10k-val-split1.json').write_text(
+        json.dumps(boxes['annotations']))
+    init_default_scope('mmpose')
+    dataset = DATASETS.build(dict(cfg.test_dataloader.dataset, data_root=str(tmp_path),
+                                  pipeline=[]))
+    ours = {int(dataset.get_data_info(i)['img_id']): dataset.get_data_info(i)['bbox'][0]
+            for i in range(len(dataset))}
+    theirs = {r['image_id']: np.array(r['center']) for r in boxes['authors']}
+    assert sorted(ours) == sorted(theirs)
+    for image_id, center in theirs.items():
+        np.testing.assert_allclose((ours[image_id][:2] + ours[image_id][2:]) / 2, center,
+                                   atol=1e-4)
 
 
 def test_converted_model_works_with_export_complexity_and_score_maps(tmp_path):
