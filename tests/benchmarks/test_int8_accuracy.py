@@ -7,8 +7,7 @@ import numpy as np
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from tests.deploy.test_runtime import DEMO_CONFIG, _demo_checkpoint
-from tests.helpers import REPO
+from tests.helpers import DEMO_CONFIG, REPO, demo_checkpoint
 
 sys.path.insert(0, REPO)
 from benchmarks.int8_accuracy import evaluate, main, val_instances  # noqa: E402
@@ -60,7 +59,7 @@ def test_perfect_predictions_score_ap_1(synthetic_ap10k):
 
 def test_int8_accuracy_scores_both_exports_with_the_configs_metric(synthetic_ap10k, tmp_path,
                                                                    capsys):
-    config, checkpoint = _demo_checkpoint(tmp_path)
+    config, checkpoint = demo_checkpoint(tmp_path)
     out = tmp_path / 'int8.json'
     results = main([config, checkpoint, '--data-root', synthetic_ap10k, '--out', str(out)])
     table = capsys.readouterr().out
