@@ -1,17 +1,13 @@
 """benchmarks/int8_accuracy.py scores exports as MMPose scores models (its figures are not
 asserted: they are the point of running it on a trained model)."""
 import json
-import sys
 
 import numpy as np
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from tests.deploy.test_runtime import DEMO_CONFIG, _demo_checkpoint
-from tests.helpers import REPO
-
-sys.path.insert(0, REPO)
-from benchmarks.int8_accuracy import evaluate, main, val_instances  # noqa: E402
+from benchmarks.int8_accuracy import evaluate, main, val_instances
+from tests.helpers import DEMO_CONFIG, demo_checkpoint
 
 
 class GroundTruthModel:
@@ -60,7 +56,7 @@ def test_perfect_predictions_score_ap_1(synthetic_ap10k):
 
 def test_int8_accuracy_scores_both_exports_with_the_configs_metric(synthetic_ap10k, tmp_path,
                                                                    capsys):
-    config, checkpoint = _demo_checkpoint(tmp_path)
+    config, checkpoint = demo_checkpoint(tmp_path)
     out = tmp_path / 'int8.json'
     results = main([config, checkpoint, '--data-root', synthetic_ap10k, '--out', str(out)])
     table = capsys.readouterr().out
