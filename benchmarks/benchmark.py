@@ -69,7 +69,6 @@ def load_configs(arch: str, smoke: bool):
         if cfg.model.head.type == 'CLAMPHead':
             cfg.model.head.clip_weights = None
     if smoke:
-        sys.path.insert(0, REPO)
         from tests.helpers import shrink_config
         import tests.conftest as tiny
         tiny.TINY_RN, tiny.TINY_VIT = SMOKE_ARCHS['rn50'], SMOKE_ARCHS['vitb16']
@@ -81,7 +80,7 @@ def load_configs(arch: str, smoke: bool):
 def build(model_cfg: dict, inference: bool, device: str):
     from mmpose.registry import MODELS
 
-    from clamp_mmpose.tools.complexity import inference_model_config
+    from clamp_mmpose.export.inference_model import inference_model_config
     model = MODELS.build(inference_model_config(model_cfg) if inference else model_cfg)
     model.init_weights()
     return model.to(device)
@@ -231,15 +230,15 @@ def onnx_runtime_rows(infer: dict, size, args, torch_results: dict) -> dict:
     speed only); and CLAMP's ONNX speed-ups over the PyTorch baseline."""
     from clamp_mmpose.deploy.runtime import cpu_session
     from clamp_mmpose.deploy.topdown import decode_heatmaps
-    from clamp_mmpose.tools.export_onnx import (ImageToHeatmaps, _export_graph,
-                                                export_int8_graph)
+    from clamp_mmpose.export.onnx_graph import (ImageToHeatmaps, export_graph,
+                                                  export_int8_graph)
     w, h = size
     sessions = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, model in infer.items():
             path = osp.join(tmp, f'{name}.onnx')
             with torch.no_grad():
-                _export_graph(ImageToHeatmaps(model).eval(), torch.zeros(2, 3, h, w), path)
+                export_graph(ImageToHeatmaps(model).eval(), torch.zeros(2, 3, h, w), path)
             sessions[name] = cpu_session(path, torch.get_num_threads())
         calibration = np.random.default_rng(1).standard_normal((4, 3, h, w)).astype(np.float32)
         try:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU figures of the README ("GPU figures") in one go, on a machine with python3, torch
+# The GPU figures of docs/benchmarks.md ("GPU figures") in one go, on a machine with python3, torch
 # (CUDA) and onnxruntime but without the OpenMMLab stack, which comes as wheels in .whl/ (mmcv
 # built without ops, mmengine, mmpose, open_clip_torch, xtcocotools and their small needs).
 #

@@ -88,8 +88,8 @@ def main(argv=None):
     from mmengine.registry import init_default_scope
 
     from clamp_mmpose.deploy import OnnxPoseModel
-    from clamp_mmpose.tools.export import export_inference_model
-    from clamp_mmpose.tools.export_onnx import export_onnx
+    from clamp_mmpose.export.inference_model import export_inference_model
+    from clamp_mmpose.export.onnx_graph import export_onnx
     init_default_scope('mmpose')
     cfg = Config.fromfile(args.config)
     if args.data_root:

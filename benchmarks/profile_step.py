@@ -22,8 +22,8 @@ from collections import defaultdict
 
 import torch
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from benchmark import build, fake_batch, load_configs, train_step_fn  # noqa: E402
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run as a script
+from benchmarks.benchmark import build, fake_batch, load_configs, train_step_fn  # noqa: E402
 
 
 def module_times(model, step, modules, steps):

@@ -7,7 +7,7 @@ import torch
 from mmengine.config import Config
 from mmpose.registry import MODELS
 
-from clamp_mmpose.tools.complexity import model_complexity
+from clamp_mmpose.export.complexity import model_complexity
 from tests.helpers import AP10K_CONFIGS, REPO
 
 CONFIGS = sorted(glob.glob(osp.join(AP10K_CONFIGS, '*.py')))
@@ -49,7 +49,7 @@ def test_config_builds_with_the_paper_recipe(path):
     assert model.backbone.out_embeddings == (head.type == 'CLAMPHead')
 
 
-# Our inference-form figures (README, "Complexity"; the paper's Table S1 says 49 / 9.0,
+# Our inference-form figures (docs/reproducing_the_paper.md; the paper's Table S1 says 49 / 9.0,
 # 68 / 9.2, 91 / 16.6 and 98 / 16.8, counting parts that inference does not run).
 @pytest.mark.parametrize('name, params, gflops', [
     ('simplebaseline_clip-rn50_4xb32-210e_ap10k-256x256', 34.0, 8.94),
@@ -67,7 +67,7 @@ def test_inference_complexity(name, params, gflops):
 def _paper_figure_configs():
     """(config path, evaluation dataset) of every project config whose metafile row quotes a
     figure (the paper's); MMPose's own configs (mmpose::) are listed beside them, not ours."""
-    from clamp_mmpose.tools.results import load_model_index
+    from clamp_mmpose.results import load_model_index
     return sorted({(e['Config'], e['Results'][0]['Dataset']) for e in load_model_index()
                    if e.get('Results') and not e['Config'].startswith('mmpose::')})
 

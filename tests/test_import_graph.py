@@ -12,7 +12,10 @@ The rules (issue #23):
 * no cycle between modules of the package;
 * models never import data sets or evaluation (keypoint language lives in
   ``clamp_mmpose/keypoints/``, which imports neither);
-* only the commands (``clamp_mmpose/tools/``) import the commands.
+* only the commands (``clamp_mmpose/tools/``) import the commands;
+* the benchmarks (``benchmarks/*.py``) import no command either, and neither they nor the
+  package's modules import a private name (``_export_graph``, a module ``_moved``) of another
+  module of the package: what they use is the library's public API.
 """
 import ast
 import glob
@@ -20,7 +23,8 @@ import os.path as osp
 from typing import Dict, List, Optional, Set, Tuple
 
 PACKAGE = 'clamp_mmpose'
-ROOT = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), PACKAGE)
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.join(REPO, PACKAGE)
 
 
 def package_modules(root: str = ROOT, package: str = PACKAGE) -> Dict[str, Tuple[str, bool]]:
@@ -176,3 +180,54 @@ def test_keypoint_language_imports_no_models_data_sets_or_evaluation():
 def test_only_the_commands_import_the_commands():
     assert imports_into(GRAPH, PACKAGE, (f'{PACKAGE}.tools', ),
                         allowed=f'{PACKAGE}.tools') == []
+
+
+def private_imports(path: str, module: str, is_package: bool,
+                    package: str = PACKAGE) -> List[str]:
+    """``'line: name'`` for each private name (a leading ``_``, dunders aside) that the file
+    imports from ``package``, as an imported name or as a part of the module path; a module's
+    own package and itself aside."""
+    with open(path) as f:
+        tree = ast.parse(f.read(), filename=path)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            paths = [(alias.name, None) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(node, module, is_package)
+            paths = [(base, alias.name) for alias in node.names]
+        else:
+            continue
+        for base, name in paths:
+            if not (base == package or base.startswith(package + '.')):
+                continue
+            parts = base.split('.') + ([name] if name else [])
+            if any(part.startswith('_') and not part.startswith('__') for part in parts):
+                found.append(f'{node.lineno}: {".".join(parts)}')
+    return found
+
+
+def test_the_private_import_finder(tmp_path):
+    path = tmp_path / 'm.py'
+    path.write_text('from pkg.a import _b, c\nimport pkg._d.e\nfrom pkg import __version__\n'
+                    'from os import _exit\n')
+    assert private_imports(str(path), 'pkg.m', False, 'pkg') == ['1: pkg.a._b', '2: pkg._d.e']
+
+
+def test_package_modules_import_no_private_names():
+    found = {name: private_imports(path, name, is_package)
+             for name, (path, is_package) in package_modules().items()}
+    assert {name: lines for name, lines in found.items() if lines} == {}
+
+
+def test_benchmarks_import_no_commands_and_no_private_names():
+    offending = {}
+    for path in sorted(glob.glob(osp.join(REPO, 'benchmarks', '*.py'))):
+        module = 'benchmarks.' + osp.basename(path)[:-len('.py')]
+        commands = [f'{line}: {target}' for target, line in sorted(imported_modules(
+            path, module, False, set(package_modules())))
+                    if target == f'{PACKAGE}.tools' or target.startswith(f'{PACKAGE}.tools.')]
+        lines = commands + private_imports(path, module, False)
+        if lines:
+            offending[module] = lines
+    assert offending == {}

@@ -6,7 +6,7 @@ import os.path as osp
 import pytest
 import yaml
 
-from clamp_mmpose.tools.results import MMPOSE_PREFIX, load_model_index
+from clamp_mmpose.results import MMPOSE_PREFIX, load_model_index
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 INDEX = osp.join(REPO, 'model-index.yml')

@@ -10,8 +10,9 @@ Format ``clamp-mmpose-onnx``, version 1 (every export so far has written both): 
 :data:`REQUIRED_KEYS`, plus ``precision`` (``'float32'`` where absent: exports made before int8
 existed have no such key) and ``border_rule`` (which heatmap peaks the quarter-pixel refinement
 moves: ``'per_axis'``, MMPose's ``MSRAHeatmap``, where absent: exports made before the
-authors' ``'interior'`` rule existed have no such key). Keys the runtime does not know are ignored, so that a writer may add
-information without a new version; a change that an older runtime would misread needs one.
+authors' ``'interior'`` rule existed have no such key). Keys the runtime does not know are
+ignored, so that a writer may add information without a new version; a change that an older
+runtime would misread needs one.
 """
 import json
 import re
@@ -181,8 +182,8 @@ def validate_deploy_meta(meta: Any, source: str = 'the .deploy.json') -> Dict[st
     """The checked contents of a deploy file, or a :class:`DeployError` naming ``source``.
 
     ``meta`` is what ``json.load`` gave (anything); the result has every key of
-    :data:`REQUIRED_KEYS`, ``precision`` and ``border_rule``, numbers as ``float`` / ``int`` and the rest as
-    written (plus any unknown keys, unchecked). Pure: reads no file.
+    :data:`REQUIRED_KEYS`, ``precision`` and ``border_rule``, numbers as ``float`` / ``int``
+    and the rest as written (plus any unknown keys, unchecked). Pure: reads no file.
     """
     _check_format(meta, source)
     missing = [key for key in REQUIRED_KEYS if key not in meta]

@@ -2,6 +2,7 @@
 import argparse
 import importlib
 import sys
+import warnings
 
 # subcommand -> (module with main(argv), one-line help)
 SUBCOMMANDS = {
@@ -29,6 +30,22 @@ SUBCOMMANDS = {
              'train and evaluate a small CLAMP on generated animals, with pictures (make demo)'),
 }
 
+# Third-party notices that say nothing about the command's work, kept off the terminal of the
+# subcommands that have no work dir to log them to (`demo` writes them, and every other library
+# warning, to its log file: clamp_mmpose.tools.demo.QuietConsole).
+LIBRARY_NOISE = (
+    # setuptools, when mmengine (and others) import pkg_resources
+    r'pkg_resources is deprecated as an API',
+    # MMPose, when a config names its metainfo file relative to MMPose's own configs
+    r'The metainfo config file .* does not exist\. A matched config file .* will be used',
+)
+
+
+def quiet_library_noise() -> None:
+    """Ignore the :data:`LIBRARY_NOISE` warnings in this process; every other warning shows."""
+    for message in LIBRARY_NOISE:
+        warnings.filterwarnings('ignore', message=message)
+
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -45,6 +62,8 @@ def main(argv=None):
         parser.print_help()
         return 0 if argv else 2
     args = parser.parse_args(argv[:1])
+    if args.subcommand != 'demo':
+        quiet_library_noise()
     module = importlib.import_module(SUBCOMMANDS[args.subcommand][0])
     return module.main(argv[1:])
 

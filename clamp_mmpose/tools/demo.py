@@ -18,7 +18,7 @@ What it does, in order:
 6. prints a summary (also written to ``demo_summary.json``).
 
 The data are cartoons and the CLIP weights are random: the demo shows that the pipeline works
-and learns, not the paper's accuracy (see the README for real AP-10K and CLIP weights).
+and learns, not the paper's accuracy (see docs/demo.md for real AP-10K and CLIP weights).
 """
 import argparse
 import json
@@ -31,6 +31,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 from ..utils.config_path import project_config
+from ..utils.quiet_console import QuietConsole, quiet_runner_class
 
 DEMO_CONFIG_NAME = 'clamp_tiny-clip-rn_1xb16-35e_synthetic-ap10k-128x128.py'
 DEMO_NUM_IMAGES = dict(train=300, val=60, test=60)
@@ -144,17 +145,19 @@ def _make_val_recorder():
     return ValRecorder()
 
 
-def train_and_evaluate(cfg) -> dict:
+def train_and_evaluate(cfg, console: Optional[QuietConsole] = None) -> dict:
     """Untrained AP, training through MMPose's runner, trained AP; returns the figures."""
-    from mmengine.runner import Runner
-    runner = Runner.from_cfg(cfg)
+    console = console or QuietConsole()
+    runner = quiet_runner_class(console).from_cfg(cfg)
     recorder = _make_val_recorder()
     runner.register_hook(recorder, priority='LOWEST')
     t0 = time.time()
-    runner.train()
+    with console.to_log():
+        runner.train()
     seconds = time.time() - t0
     if len(recorder.records) < 2:  # no validation at the end of training
-        runner.val_loop.run()
+        with console.to_log():
+            runner.val_loop.run()
     before, after = recorder.records[0], recorder.records[-1]
     last = osp.join(cfg.work_dir, 'last_checkpoint')
     if osp.isfile(last):
@@ -239,7 +242,7 @@ def plot_score_maps(model, data_root: str, out_file: str) -> dict:
     panel count, pixel size (width, height), the score-map grid size and the keypoint names."""
     import cv2
 
-    from clamp_mmpose.tools.score_maps import instance_score_maps
+    from clamp_mmpose.visualization.score_maps import instance_score_maps
 
     from ..visualization import draw_score_map_figure
     img, ann, species = _pick_instance(data_root)
@@ -267,6 +270,13 @@ def run_demo(work_dir: str = 'work_dirs/demo', data_root: str = 'data/synthetic_
              num_images: Optional[Dict[str, int]] = None,
              image_size: int = DEMO_IMAGE_SIZE, cfg_options: Optional[dict] = None) -> dict:
     """Data, untrained AP, training, trained AP, pictures; returns the summary dict."""
+    with QuietConsole() as console:
+        return _run_demo(console, work_dir, data_root, epochs, seed, config, num_images,
+                         image_size, cfg_options)
+
+
+def _run_demo(console, work_dir, data_root, epochs, seed, config, num_images, image_size,
+              cfg_options) -> dict:
     import clamp_mmpose  # noqa: F401  (registers the components)
     t_start = time.time()
     work_dir, data_root = osp.abspath(work_dir), osp.abspath(data_root)
@@ -277,10 +287,11 @@ def run_demo(work_dir: str = 'work_dirs/demo', data_root: str = 'data/synthetic_
     _log(f'config {config}: {cfg.train_cfg.max_epochs} epochs, batch '
          f'{cfg.train_dataloader.batch_size}, input {cfg.codec["input_size"]}, '
          f'work dir {work_dir}')
-    result = train_and_evaluate(cfg)
+    result = train_and_evaluate(cfg, console)
     t0 = time.time()
     _log('drawing the pictures with the saved checkpoint (mmpose.apis.init_model)')
-    pictures = draw_pictures(cfg, result['checkpoint'], data_root, work_dir)
+    with console.to_log():
+        pictures = draw_pictures(cfg, result['checkpoint'], data_root, work_dir)
     picture_seconds = time.time() - t0
     summary = dict(
         config=config,
@@ -296,6 +307,8 @@ def run_demo(work_dir: str = 'work_dirs/demo', data_root: str = 'data/synthetic_
         trained_metrics={k: float(v) for k, v in result['trained'].items()},
         checkpoint=result['checkpoint'],
         log_dir=result['log_dir'],
+        log_file=console.log_file,
+        library_warnings=console.num_warnings,
         predictions_png=pictures['predictions']['path'],
         score_maps_png=pictures['score_maps']['path'],
         pictures=pictures,
@@ -333,11 +346,12 @@ def format_summary(s: dict) -> str:
         f'checkpoint            {s["checkpoint"]}',
         f'predictions picture   {s["predictions_png"]}',
         f'score-map picture     {s["score_maps_png"]}',
-        f'logs                  {s["log_dir"]}',
+        f'logs                  {s.get("log_file") or s["log_dir"]} (environment, config, '
+        f'{s.get("library_warnings", 0)} library warnings)',
         f'summary               {osp.join(s["work_dir"], SUMMARY_JSON)}',
         ('Generated data and random' if s['synthetic_data'] else 'Random') +
         ' CLIP weights: this shows the pipeline working and learning,',
-        'not the paper\'s accuracy. Real AP-10K and CLIP weights: README, "The demo".',
+        'not the paper\'s accuracy. Real AP-10K and CLIP weights: docs/demo.md.',
     ]
     return '\n'.join(lines)
 

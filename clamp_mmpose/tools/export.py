@@ -1,10 +1,7 @@
-"""Turn a trained CLAMP checkpoint into an inference checkpoint (supplementary 1.1).
+"""`clamp-mmpose export`: a trained CLAMP checkpoint as an inference checkpoint (supplementary 1.1).
 
-The prompt embeddings T (text encoder + prompt encoder output) do not depend on the image, so
-they are computed once and stored in the head as ``cached_prompts``. The exported model has no
-CLIP text tower, no prompt encoder and none of the training-only parts (spatial-loss upsampler,
-feature-loss temperature); per image it runs the image encoder, the context decoder, the score
-maps and the deconv head, and predicts what the full model predicts.
+The library is :mod:`clamp_mmpose.export` (``inference_model``, ``onnx_graph``); the old names
+still import from here for one release, with a DeprecationWarning.
 
 Writes ``<out>.pth`` and the matching config ``<out>.py``, usable with ``mim test``,
 ``mmpose.apis.init_model`` and ``MMPoseInferencer``. With ``--onnx`` it also writes
@@ -12,68 +9,11 @@ Writes ``<out>.pth`` and the matching config ``<out>.py``, usable with ``mim tes
 them); SimpleBaseline configs export that way too (their weights as they are).
 """
 import argparse
-import copy
-import os
-import os.path as osp
-from typing import Tuple
 
-import torch
-from mmengine.config import Config
-from mmengine.runner.checkpoint import _load_checkpoint
-from mmpose.registry import MODELS
+from ..utils.deprecation import moved_names
 
-from .complexity import inference_model_config
-
-# Parts of a trained CLAMP head that inference does not run.
-_DROPPED_PREFIXES = ('head.text_encoder.', 'head.prompt_encoder.', 'head.prompt_embeddings_param',
-                     'head.spatial_upsampler.', 'head.loss_feature_module.',
-                     'head.loss_spatial_module.')
-
-
-def _training_model_config(model_cfg: dict) -> dict:
-    # The trained weights come from the checkpoint: no CLIP file needed.
-    cfg = copy.deepcopy(model_cfg)
-    cfg.backbone.pretrained = None
-    cfg.head.clip_weights = None
-    return cfg
-
-
-def export_inference_model(config: str, checkpoint: str, out: str,
-                           allow_baseline: bool = False) -> Tuple[str, str]:
-    """Export ``checkpoint`` of ``config``; returns the paths of the new config and checkpoint.
-
-    With ``allow_baseline`` a non-CLAMP model (nothing to store) is written as it is, for ONNX.
-    """
-    import clamp_mmpose  # noqa: F401  (registers the components)
-    cfg = Config.fromfile(config)
-    is_clamp = cfg.model.head.get('type') == 'CLAMPHead'
-    if not is_clamp and not allow_baseline:
-        raise ValueError(f'{config} is not a CLAMP config (its head is '
-                         f'{cfg.model.head.get("type")}); only CLAMP models have prompts to store')
-    if is_clamp and cfg.model.head.get('prompt_source', 'text') == 'cached':
-        raise ValueError(f'{config} is already an exported inference config')
-    ckpt = _load_checkpoint(checkpoint, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt)
-    exported = state
-    if is_clamp:
-        model = MODELS.build(_training_model_config(cfg.model))
-        model.load_state_dict(state)
-        model.eval()
-        with torch.no_grad():
-            prompts = model.head.encode_prompts().float()
-        exported = {k: v for k, v in state.items() if not k.startswith(_DROPPED_PREFIXES)}
-        exported['head.cached_prompts'] = prompts
-    meta = dict(ckpt.get('meta', {}))
-    meta['exported_from'] = osp.abspath(checkpoint)
-
-    base = out[:-4] if out.endswith('.pth') else out
-    os.makedirs(osp.dirname(osp.abspath(base)), exist_ok=True)
-    cfg.model = inference_model_config(cfg.model)
-    cfg.load_from = None
-    cfg_path, ckpt_path = base + '.py', base + '.pth'
-    cfg.dump(cfg_path)
-    torch.save(dict(state_dict=exported, meta=meta), ckpt_path)
-    return cfg_path, ckpt_path
+__getattr__ = moved_names(__name__, 'clamp_mmpose.export.inference_model',
+                          ['export_inference_model', 'inference_model_config'])
 
 
 def main(argv=None):
@@ -96,11 +36,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.int8 and not args.onnx:
         parser.error('--int8 quantises the ONNX graph: use it with --onnx')
+    from ..export.inference_model import export_inference_model
     cfg_path, ckpt_path = export_inference_model(args.config, args.checkpoint, args.out,
                                                  allow_baseline=args.onnx)
     print(f'inference config: {cfg_path}\ninference weights: {ckpt_path}')
     if args.onnx:
-        from .export_onnx import export_onnx
+        from ..export.onnx_graph import export_onnx
         onnx_path, json_path = export_onnx(cfg_path, ckpt_path, args.out, int8=args.int8)
         print(f'ONNX model:       {onnx_path}\nruntime settings: {json_path}')
         if args.int8:

@@ -5,7 +5,7 @@ on machines without a GPU fail before the first step, even with ``backend='gloo'
 CUDA device exists and the config asks for gloo, the process group is created directly from
 torchrun's environment; every other case goes to MMEngine unchanged. CPU jobs also need
 ``model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=None)`` (DDP takes no
-device ids for CPU modules); see the README, "Multi-GPU and multi-node training".
+device ids for CPU modules); see docs/multi_gpu.md.
 """
 import torch
 import torch.distributed as torch_dist

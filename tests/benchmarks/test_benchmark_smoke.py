@@ -1,15 +1,11 @@
 """The benchmark runs end to end in its reduced mode (no thresholds: timings are not tests)."""
 import json
-import sys
 
 import pytest
 import torch
 
-from tests.helpers import REPO
-
 
 def test_benchmark_smoke_run(tmp_path, capsys):
-    sys.path.insert(0, REPO)
     from benchmarks.benchmark import main
     out = tmp_path / 'bench.json'
     main(['--smoke', '--archs', 'rn50', '--repeats', '1', '--out', str(out)])
@@ -38,7 +34,6 @@ def test_benchmark_smoke_run(tmp_path, capsys):
 
 
 def test_profile_smoke_run(capsys):
-    sys.path.insert(0, REPO)
     from benchmarks.profile_step import main
     main(['--smoke', '--steps', '1', '--top', '5', '--modules'])
     out = capsys.readouterr().out
@@ -48,7 +43,6 @@ def test_profile_smoke_run(capsys):
 
 
 def test_profile_inference_smoke_run(capsys):
-    sys.path.insert(0, REPO)
     from benchmarks.profile_step import main
     main(['--smoke', '--inference', '--shapes', '--steps', '1', '--top', '5', '--batch', '2'])
     out = capsys.readouterr().out
@@ -62,7 +56,6 @@ def test_profile_inference_smoke_run(capsys):
     (['--amp'], '--amp measures fp16 autocast on CUDA'),
 ])
 def test_bad_device_options_are_named(argv, message, capsys):
-    sys.path.insert(0, REPO)
     from benchmarks.benchmark import main
     with pytest.raises(SystemExit) as exc:
         main(['--smoke'] + argv)
@@ -70,7 +63,6 @@ def test_bad_device_options_are_named(argv, message, capsys):
 
 
 def test_benchmark_inference_only(tmp_path, capsys):
-    sys.path.insert(0, REPO)
     from benchmarks.benchmark import main
     out = tmp_path / 'bench.json'
     main(['--smoke', '--archs', 'vitb16', '--repeats', '1', '--inference-only', '--no-flip',

@@ -1,16 +1,13 @@
 """benchmarks/int8_accuracy.py scores exports as MMPose scores models (its figures are not
 asserted: they are the point of running it on a trained model)."""
 import json
-import sys
 
 import numpy as np
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from tests.helpers import DEMO_CONFIG, REPO, demo_checkpoint
-
-sys.path.insert(0, REPO)
-from benchmarks.int8_accuracy import evaluate, main, val_instances  # noqa: E402
+from benchmarks.int8_accuracy import evaluate, main, val_instances
+from tests.helpers import DEMO_CONFIG, demo_checkpoint
 
 
 class GroundTruthModel:

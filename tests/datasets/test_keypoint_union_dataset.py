@@ -14,7 +14,7 @@ from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from mmpose.registry import DATASETS, EVALUATORS
 
 from clamp_mmpose.datasets import union_by_words
-from tests.datasets.keypoint_data import write_keypoint_dataset
+from tests.helpers.keypoint_data import write_keypoint_dataset
 from tests.helpers import REPO, set_pipeline_codec, use_tiny_clip
 
 AP10K = dict(from_file='configs/_base_/datasets/ap10k.py')

@@ -1,6 +1,6 @@
 """CLAMP dropped into MMPose's own config of each animal data set: only the model swapped.
 
-For each data set, a user's config exactly as the README writes it (MMPose's config as the
+For each data set, a user's config exactly as docs/datasets.md writes it (MMPose's config as the
 base, the backbone and head replaced), made small (tiny random CLIP towers), trains one short
 epoch on generated data in the data set's own annotation format and evaluates with the data
 set's own metric. MMPose 1.x ships top-down configs for AP-10K, Animal-Pose, Animal Kingdom,
@@ -17,7 +17,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 from mmpose.datasets.datasets.utils import parse_pose_metainfo
 
-from tests.datasets.keypoint_data import write_keypoint_dataset
+from tests.helpers.keypoint_data import write_keypoint_dataset
 from tests.helpers import set_pipeline_codec, use_tiny_clip
 
 TOPDOWN = 'animal_2d_keypoint/topdown_heatmap/'

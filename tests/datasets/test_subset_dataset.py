@@ -17,7 +17,7 @@ from mmpose.registry import DATASETS
 from clamp_mmpose.datasets import AP10KSubsetDataset, CocoSubsetDataset, select_instances
 from clamp_mmpose.datasets import subset as subset_cli
 from tests.helpers import REPO
-from tests.protocol_helpers import protocol_data, zeroshot_run
+from tests.helpers.protocol import protocol_data, zeroshot_run
 
 CATEGORIES = json.load(open(osp.join(REPO, 'clamp_mmpose', 'datasets',
                                      'ap10k_categories.json')))['categories']

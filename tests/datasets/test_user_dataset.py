@@ -1,4 +1,5 @@
-"""The README's walk-through for a user's own data set, run as written on generated data."""
+"""The walk-through for a user's own data set (docs/datasets.md), run as written on generated
+data."""
 import math
 import re
 import uuid
@@ -7,16 +8,16 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 from mmpose.datasets.datasets.utils import parse_pose_metainfo
 
-from tests.datasets.keypoint_data import write_keypoint_dataset
+from tests.helpers.keypoint_data import write_keypoint_dataset
 from tests.helpers import REPO, use_tiny_clip
 
 
 def readme_block(marker: str) -> str:
-    """The fenced code block right after ``<!-- marker -->`` in the README."""
-    with open(f'{REPO}/README.md') as f:
+    """The fenced code block right after ``<!-- marker -->`` in docs/datasets.md."""
+    with open(f'{REPO}/docs/datasets.md') as f:
         text = f.read()
     found = re.search(rf'<!-- {marker} -->\n```python\n(.*?)```', text, re.S)
-    assert found, f'README has no python block after <!-- {marker} -->'
+    assert found, f'docs/datasets.md has no python block after <!-- {marker} -->'
     return found.group(1)
 
 

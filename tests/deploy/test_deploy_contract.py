@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from clamp_mmpose.deploy import DeployError, read_deploy_file, validate_deploy_meta
 from clamp_mmpose.deploy.contract import FORMAT, MAX_DEPLOY_BYTES, REQUIRED_KEYS, VERSION
-from tests.deploy.strategies import FUZZ, JSON, key_and_value
+from tests.helpers.strategies import FUZZ, JSON, key_and_value
 
 SOURCE = 'models/animal.deploy.json'
 FIX = 'export the model again'

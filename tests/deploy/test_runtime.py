@@ -14,8 +14,7 @@ from mmpose.apis import inference_topdown, init_model
 from clamp_mmpose.deploy import DeployError, OnnxPoseModel
 from clamp_mmpose.tools import export, infer
 from tests.helpers import BASELINE_RN50, CLAMP_RN50, REPO, away_from_init, demo_checkpoint
-from tests.tools.conftest import _config_and_checkpoint
-from tests.tools.test_convert_official import convert_reference
+from tests.helpers.models import config_and_checkpoint, convert_reference
 
 BLOCKED = ('torch', 'torchvision', 'mmcv', 'mmengine', 'mmpose', 'mmdet')
 # The authors' three CLAMP layouts (converted reference models), the demo's tiny CLAMP and a
@@ -28,8 +27,8 @@ def exported(request, tmp_path_factory, synthetic_ap10k):
     """(PyTorch model, ONNX model folder, input size) of one exported model."""
     tmp = tmp_path_factory.mktemp(f'onnx_{request.param}')
     if request.param == 'baseline':
-        config, checkpoint = _config_and_checkpoint(BASELINE_RN50, synthetic_ap10k, tmp,
-                                                    'baseline')
+        config, checkpoint = config_and_checkpoint(BASELINE_RN50, synthetic_ap10k, tmp,
+                                                   'baseline')
         away_from_init(checkpoint)
     elif request.param == 'demo':
         config, checkpoint = demo_checkpoint(tmp)
@@ -175,7 +174,7 @@ def test_bad_inputs_name_the_file(tiny_export, tmp_path, capsys):
 
 def test_int8_export_is_a_separate_quantised_model(synthetic_ap10k, tmp_path):
     import onnx
-    config, checkpoint = _config_and_checkpoint(CLAMP_RN50, synthetic_ap10k, tmp_path, 'clamp')
+    config, checkpoint = config_and_checkpoint(CLAMP_RN50, synthetic_ap10k, tmp_path, 'clamp')
     away_from_init(checkpoint)
     out = str(tmp_path / 'deploy' / 'clamp')
     assert export.main([config, checkpoint, out, '--onnx', '--int8']) == 0

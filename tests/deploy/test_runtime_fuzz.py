@@ -19,7 +19,7 @@ from clamp_mmpose.deploy import DeployError, OnnxPoseModel, read_image
 from clamp_mmpose.deploy.contract import REQUIRED_KEYS
 from clamp_mmpose.deploy.inputs import MAX_BOX_SCALE
 from clamp_mmpose.tools import infer
-from tests.deploy.strategies import FUZZ, JSON, key_and_value
+from tests.helpers.strategies import FUZZ, JSON, key_and_value
 
 pytestmark = pytest.mark.timeout(300)  # a hang fails the test, not the whole run
 WIDTH, HEIGHT = 64, 48  # of the image the box tests use

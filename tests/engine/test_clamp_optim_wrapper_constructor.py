@@ -73,9 +73,9 @@ def _authors_multipliers(name, custom_keys):
 ])
 def test_paper_configs_optimise_each_parameter_as_the_authors(arch, config):
     """Learning rate and weight decay of every parameter, under its authors' name."""
-    from clamp_mmpose.tools.convert_official import describe_official_model, official_key
-    from clamp_mmpose.tools.convert_official import official_model_config
-    from tests.models.test_authors_parity import authors_state_dict, load_reference
+    from clamp_mmpose.converters.official import (describe_official_model, official_key,
+                                                  official_model_config)
+    from tests.helpers.models import authors_state_dict, load_reference
 
     state = authors_state_dict(load_reference(arch))
     cfg = Config.fromfile(f'{AP10K_CONFIGS}/{config}')

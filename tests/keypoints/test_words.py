@@ -48,7 +48,7 @@ def test_the_authors_words_have_one_source():
     """The converter and the RN50 paper config (which the ViT ones inherit) read the table."""
     from mmengine.config import Config
 
-    from clamp_mmpose.tools import convert_official
+    from clamp_mmpose.converters import official as convert_official
     from tests.helpers import CLAMP_RN50
     assert convert_official.AUTHORS_KEYPOINT_WORDS is AUTHORS_KEYPOINT_WORDS
     assert len(AUTHORS_KEYPOINT_WORDS) == 17 and AUTHORS_KEYPOINT_WORDS[4] == 'tail root'

@@ -6,8 +6,6 @@ converter into this plugin's model; every stage, both test forwards and every lo
 agree: heatmaps, prompts and score maps within 1e-4 absolute (float32), losses within 1e-4
 relative. A change to any one component's maths fails one of these tests.
 """
-import os.path as osp
-
 import numpy as np
 import pytest
 import torch
@@ -15,27 +13,15 @@ from mmengine.structures import InstanceData, PixelData
 from mmpose.registry import KEYPOINT_CODECS, MODELS
 from mmpose.structures import PoseDataSample
 
-from clamp_mmpose.tools.convert_official import (describe_official_model,
-                                                 map_official_state_dict, official_codec,
-                                                 official_model_config)
+from clamp_mmpose.converters.official import (describe_official_model, map_official_state_dict,
+                                              official_codec, official_model_config)
+from tests.helpers.models import authors_state_dict, load_reference
 
-REFERENCE = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'data',
-                     'authors_reference')
 ARCHS = ('rn50', 'vit_b16', 'vit_l14')
 FLIP_INDICES = [1, 0, 2, 3, 4, 8, 9, 10, 5, 6, 7, 14, 15, 16, 11, 12, 13]
 ATOL = 1e-4
 LOSS_RTOL = 1e-4
 LOSS_NAMES = dict(loss_kpt='mse_loss', loss_spatial='spatial_loss', loss_feature='feature_loss')
-
-
-def load_reference(arch):
-    with np.load(osp.join(REFERENCE, f'{arch}.npz')) as data:
-        arrays = {k: torch.from_numpy(data[k]) for k in data.files}
-    return {k: v.float() if v.is_floating_point() else v for k, v in arrays.items()}
-
-
-def authors_state_dict(ref):
-    return {k[len('state_dict/'):]: v for k, v in ref.items() if k.startswith('state_dict/')}
 
 
 def converted_model(ref):

@@ -1,5 +1,5 @@
 """`make demo` machinery, run small: data, untrained and trained AP through MMPose's runner and
-CocoMetric, checkpoint, both pictures. (How well the demo learns is measured in the README,
+CocoMetric, checkpoint, both pictures. (How well the demo learns is measured in docs/demo.md,
 not asserted here.)"""
 import json
 import os.path as osp

@@ -7,7 +7,7 @@ import pytest
 import torch
 from mmpose.apis import MMPoseInferencer, inference_topdown, init_model
 
-from clamp_mmpose.tools.export import export_inference_model
+from clamp_mmpose.export.inference_model import export_inference_model
 
 
 def _val_instance(root):

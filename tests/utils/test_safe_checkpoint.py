@@ -30,15 +30,16 @@ from mmengine.runner.checkpoint import _load_checkpoint
 from mmpose.apis import MMPoseInferencer, init_model
 
 from clamp_mmpose.tools.convert_official import main as convert_official_main
-from clamp_mmpose.utils import safe_checkpoint
 from clamp_mmpose.utils.safe_checkpoint import (TRUST_ENV, UnsafeCheckpointError,
-                                                allowed_globals, load_checkpoint_file)
+                                                allowed_globals, checkpoint_globals,
+                                                load_checkpoint_file, loader, torch_globals)
+from clamp_mmpose.utils.safe_checkpoint.scan import inspect_pickles
 from tests.helpers import CLAMP_RN50, REPO, shrink_config
 
 MMPOSE_RES50_AP10K = osp.join(osp.dirname(mmpose.__file__), '.mim', 'configs',
                               'animal_2d_keypoint', 'topdown_heatmap', 'ap10k',
                               'td-hm_res50_8xb64-210e_ap10k-256x256.py')
-MECHANISMS = (['torch weights_only'] if safe_checkpoint.TORCH_WEIGHTS_ONLY_AVAILABLE else []) \
+MECHANISMS = (['torch weights_only'] if loader.TORCH_WEIGHTS_ONLY_AVAILABLE else []) \
     + ['restricted unpickler']
 NUMPY = 'numpy._core' if int(np.__version__.split('.')[0]) >= 2 else 'numpy.core'
 
@@ -55,8 +56,7 @@ class Payload:
 
 @pytest.fixture(params=MECHANISMS)
 def mechanism(request, monkeypatch):
-    monkeypatch.setattr(safe_checkpoint, 'USE_TORCH_WEIGHTS_ONLY',
-                        request.param == 'torch weights_only')
+    monkeypatch.setattr(loader, 'USE_TORCH_WEIGHTS_ONLY', request.param == 'torch weights_only')
     monkeypatch.delenv(TRUST_ENV, raising=False)
     return request.param
 
@@ -128,8 +128,8 @@ def mmcv1_checkpoint(path, state, **save_kwargs):
 
 
 def _non_torch_globals(path):
-    _, found, _ = safe_checkpoint._inspect(path)
-    return set(found) - set(safe_checkpoint._torch_globals())
+    _, found, _ = inspect_pickles(path)
+    return set(found) - set(torch_globals())
 
 
 def test_the_allowlist_is_what_real_checkpoints_hold(clamp_run, tmp_path):
@@ -145,7 +145,7 @@ def test_the_allowlist_is_what_real_checkpoints_hold(clamp_run, tmp_path):
     assert mmcv1_names == {f'{NUMPY}.multiarray.scalar', 'numpy.dtype'}
     other_spelling = {n.replace(NUMPY, 'numpy._core' if NUMPY == 'numpy.core' else 'numpy.core')
                       for n in mmengine_names if n.startswith(NUMPY)}
-    extra = set(safe_checkpoint._checkpoint_globals())
+    extra = set(checkpoint_globals())
     assert extra == mmengine_names | mmcv1_names | other_spelling
 
 
@@ -320,10 +320,10 @@ def test_http_checkpoints_go_through_the_same_check(clamp_run, mechanism, hostil
     assert _load_checkpoint(f'{url}/good.pth', map_location='cpu')['meta']['epoch'] == 1
 
 
-@pytest.mark.skipif(not safe_checkpoint.TORCH_WEIGHTS_ONLY_AVAILABLE,
+@pytest.mark.skipif(not loader.TORCH_WEIGHTS_ONLY_AVAILABLE,
                     reason='torch has no safe_globals')
 def test_torch_load_and_the_users_safe_globals_are_left_alone(clamp_run, monkeypatch):
-    monkeypatch.setattr(safe_checkpoint, 'USE_TORCH_WEIGHTS_ONLY', True)
+    monkeypatch.setattr(loader, 'USE_TORCH_WEIGHTS_ONLY', True)
     assert torch.load.__module__ == 'torch.serialization'
     before = set(torch.serialization.get_safe_globals())  # torch registers some of its own
     load_checkpoint_file(clamp_run[1], map_location='cpu')
@@ -383,8 +383,7 @@ def test_mmpose_simplebaseline_config_trains_saves_and_resumes(synthetic_ap10k, 
     checkpoint = osp.join(work_dir, 'epoch_1.pth')
     assert _non_torch_globals(checkpoint) <= set(allowed_globals())
     for mechanism in MECHANISMS:
-        monkeypatch.setattr(safe_checkpoint, 'USE_TORCH_WEIGHTS_ONLY',
-                            mechanism == 'torch weights_only')
+        monkeypatch.setattr(loader, 'USE_TORCH_WEIGHTS_ONLY', mechanism == 'torch weights_only')
         assert load_checkpoint_file(checkpoint, map_location='cpu')['meta']['epoch'] == 1
     monkeypatch.undo()
 

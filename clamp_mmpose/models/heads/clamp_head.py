@@ -142,6 +142,22 @@ class CLAMPHead(HeatmapHead):
         embed_dim = resolve_clip_config(clip_arch)['embed_dim']
         self.embed_dim = embed_dim
 
+        self._build_prompt_side(clip_arch, keypoint_names, out_channels, num_context_tokens,
+                                context_length, prompt_encoder)
+        self.context_decoder = ContextDecoder(embed_dim, **context_decoder)
+        self.with_training_parts = with_training_parts
+        self._build_training_parts(spatial_upsampler, loss_spatial, loss_feature, out_channels)
+
+        self._prompt_cache: Optional[Tensor] = None
+        self._register_load_state_dict_pre_hook(self._clear_prompt_cache)
+
+    def _build_prompt_side(self, clip_arch, keypoint_names, out_channels: int,
+                           num_context_tokens: int, context_length: Optional[int],
+                           prompt_encoder: dict) -> None:
+        """Keypoint words and the prompt side for ``self.prompt_source``: the text encoder
+        (``'text'``), a learnable K x C matrix (``'learnable'``) or stored prompts
+        (``'cached'``), and the prompt encoder."""
+        prompt_source, embed_dim = self.prompt_source, self.embed_dim
         if keypoint_names is None:
             if prompt_source == 'text':
                 raise ValueError('CLAMPHead needs keypoint_names (a list, or the dataset '
@@ -163,18 +179,19 @@ class CLAMPHead(HeatmapHead):
             self.prompt_embeddings_param = nn.Parameter(torch.empty(out_channels, embed_dim))
             nn.init.trunc_normal_(self.prompt_embeddings_param, std=0.02)
         if prompt_source == 'cached':
-            # Stored T of a trained model (see tools/export): no text side at all.
+            # Stored T of a trained model (see clamp_mmpose/export): no text side at all.
             self.register_buffer('cached_prompts', torch.zeros(out_channels, embed_dim))
         else:
             self.prompt_encoder = PromptEncoder(embed_dim, **prompt_encoder)
-        self.context_decoder = ContextDecoder(embed_dim, **context_decoder)
 
-        self.with_training_parts = with_training_parts
+    def _build_training_parts(self, spatial_upsampler: dict, loss_spatial: ConfigType,
+                              loss_feature: ConfigType, out_channels: int) -> None:
+        """The spatial-loss upsampler and the spatial and feature losses (training only)."""
         self.spatial_upsampler_init = spatial_upsampler.get('init', 'pytorch')
         if self.spatial_upsampler_init not in ('pytorch', 'mmpose'):
             raise ValueError(f"spatial_upsampler init must be 'pytorch' or 'mmpose', not "
                              f'{self.spatial_upsampler_init!r}')
-        if with_training_parts:
+        if self.with_training_parts:
             self.spatial_upsampler = nn.Sequential(
                 self._make_deconv_layers(
                     in_channels=out_channels,
@@ -183,9 +200,6 @@ class CLAMPHead(HeatmapHead):
                 nn.Conv2d(spatial_upsampler['deconv_out_channels'][-1], out_channels, 1))
             self.loss_spatial_module = MODELS.build(loss_spatial)
             self.loss_feature_module = MODELS.build(loss_feature)
-
-        self._prompt_cache: Optional[Tensor] = None
-        self._register_load_state_dict_pre_hook(self._clear_prompt_cache)
 
     # ---------------------------------------------------------------- prompts (image independent)
     def init_weights(self):

@@ -7,8 +7,8 @@ from mmengine.config import Config
 from mmpose.registry import MODELS
 from torch import nn
 
-from clamp_mmpose.tools.complexity import inference_model_config
-from clamp_mmpose.tools.subpixel_deconv import (SubPixelDeconv, replace_transposed_convs,
+from clamp_mmpose.export.inference_model import inference_model_config
+from clamp_mmpose.export.subpixel_deconv import (SubPixelDeconv, replace_transposed_convs,
                                                 rewrite_heatmap_head)
 from tests.helpers import CLAMP_RN50, shrink_config
 

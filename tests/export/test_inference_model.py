@@ -6,9 +6,9 @@ from mmengine.config import Config
 from mmpose.apis import init_model
 from mmpose.registry import MODELS
 
+from clamp_mmpose.export.complexity import model_complexity
+from clamp_mmpose.export.inference_model import export_inference_model
 from clamp_mmpose.models.utils import PromptTextEncoder
-from clamp_mmpose.tools.complexity import model_complexity
-from clamp_mmpose.tools.export import export_inference_model
 from tests.helpers import CLAMP_RN50, shrink_config
 
 

@@ -1,5 +1,6 @@
-"""`clamp-mmpose results` on the work directories MMEngine leaves: a real short zero-shot run
-(trained, validated and tested on the CPU) plus hand-made run folders for other tables."""
+"""The paper's tables (:mod:`clamp_mmpose.results`, `clamp-mmpose results`) from the work
+directories MMEngine leaves: a real short zero-shot run (trained, validated and tested on the
+CPU) plus hand-made run folders for other tables."""
 import json
 import re
 import os
@@ -8,8 +9,9 @@ import shutil
 
 import pytest
 
-from clamp_mmpose.tools import results
-from tests.protocol_helpers import ZEROSHOT_NAME, zeroshot_run
+from clamp_mmpose import results
+from clamp_mmpose.tools.results import main as results_main
+from tests.helpers.protocol import ZEROSHOT_NAME, zeroshot_run
 
 COCO1 = 'clamp_clip-vit-b16_4xb32-210e_coco-1pct-256x192'
 COCO1_BASE = 'simplebaseline_clip-vit-b16_4xb32-210e_coco-1pct-256x192'
@@ -65,7 +67,7 @@ def _rows(text, *cells):
 
 
 def test_tables_side_by_side(work_dirs, capsys):
-    assert results.main(['--work-dirs', work_dirs['root'], '--no-complexity']) == 0
+    assert results_main(['--work-dirs', work_dirs['root'], '--no-complexity']) == 0
     text = capsys.readouterr().out
     for title in ('Table S1', 'Table S2', 'Table S3', 'Table S4', 'Few-shot', 'Table S5'):
         assert f'### {title}' in text
@@ -96,11 +98,11 @@ def test_tables_side_by_side(work_dirs, capsys):
 
 
 def test_last_validation_and_test_split(work_dirs, capsys):
-    results.main(['--work-dirs', work_dirs['root'], '--tables', 'S2', 'S4', '--val-pick',
+    results_main(['--work-dirs', work_dirs['root'], '--tables', 'S2', 'S4', '--val-pick',
                   'last'])
     (row, ) = _rows(capsys.readouterr().out, 'CLAMP ViT-B/16', 'prompt embedding')
     assert row[2:5] == ['74.0', '74.3', '-0.3'] and row[5] == 'val last (epoch 30)'
-    results.main(['--work-dirs', work_dirs['root'], '--tables', 'S2', 'S4', '--split', 'test'])
+    results_main(['--work-dirs', work_dirs['root'], '--tables', 'S2', 'S4', '--split', 'test'])
     text = capsys.readouterr().out
     (row, ) = _rows(text, 'CLAMP ViT-B/16', 'prompt embedding')
     assert row[2:5] == ['73.9', '74.3', '-0.4'] and row[5].startswith('test 20250102_000000')
@@ -128,7 +130,7 @@ def test_seed_comes_from_the_session_config(tmp_path, capsys):
 
 
 def test_table_s1_complexity(work_dirs, monkeypatch):
-    from clamp_mmpose.tools import complexity
+    from clamp_mmpose.export import complexity
     seen = []
 
     def fake(model_cfg, input_size):
@@ -144,7 +146,7 @@ def test_table_s1_complexity(work_dirs, monkeypatch):
 
 def test_help():
     with pytest.raises(SystemExit) as exit_:
-        results.main(['--help'])
+        results_main(['--help'])
     assert exit_.value.code == 0
 
 

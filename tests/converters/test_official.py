@@ -1,4 +1,5 @@
-"""`clamp-mmpose convert-official`: the authors' checkpoints, strictly, into this plugin."""
+"""The authors' checkpoints, strictly, into this plugin (the converter and `clamp-mmpose
+convert-official`)."""
 import json
 import os
 import os.path as osp
@@ -12,31 +13,16 @@ from mmengine.registry import init_default_scope
 from mmpose.apis import init_model
 from mmpose.registry import DATASETS
 
+from clamp_mmpose.converters.official import (AUTHORS_KEYPOINT_WORDS, UNUSED_OFFICIAL_KEYS,
+                                              OfficialCheckpointError,
+                                              convert_official_checkpoint, official_key)
+from clamp_mmpose.export.complexity import model_complexity
+from clamp_mmpose.export.inference_model import export_inference_model
 from clamp_mmpose.tools import score_maps
 from clamp_mmpose.tools.cli import main as cli_main
-from clamp_mmpose.tools.complexity import model_complexity
-from clamp_mmpose.tools.convert_official import (AUTHORS_KEYPOINT_WORDS, UNUSED_OFFICIAL_KEYS,
-                                                 OfficialCheckpointError,
-                                                 convert_official_checkpoint, official_key)
-from clamp_mmpose.tools.export import export_inference_model
 from tests.helpers import REPO
-from tests.models.test_authors_parity import authors_state_dict, load_reference
-
-FAMILY = dict(rn50='RN50', vit_b16='ViT-B-16', vit_l14='ViT-L-14')
-
-
-def write_authors_checkpoint(path, state):
-    """As MMCV 1.x's runner saves: meta (with plain objects), state_dict, optimizer."""
-    torch.save({'meta': {'mmcv_version': '1.4.0', 'epoch': 210, 'config': 'model = dict()'},
-                'state_dict': state, 'optimizer': {}}, path)
-    return str(path)
-
-
-def convert_reference(arch, tmp):
-    state = authors_state_dict(load_reference(arch))
-    checkpoint = write_authors_checkpoint(tmp / 'epoch_210.pth', state)
-    config, weights = convert_official_checkpoint(checkpoint, str(tmp / 'out'))
-    return arch, state, config, weights
+from tests.helpers.models import (FAMILY, authors_state_dict, convert_reference, load_reference,
+                                  write_authors_checkpoint)
 
 
 @pytest.fixture(scope='module', params=list(FAMILY))

@@ -1,4 +1,5 @@
-"""Reduced versions of the repository's real configs, for CPU tests."""
+"""Reduced versions of the repository's real configs, for CPU tests; the shared builders of the
+test folders are its submodules (models, protocol, keypoint_data, strategies)."""
 import copy
 import os.path as osp
 import uuid
@@ -8,7 +9,7 @@ from mmengine.config import Config
 
 from tests.conftest import TINY_RN, TINY_VIT
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 AP10K_CONFIGS = osp.join(REPO, 'configs', 'ap10k')
 CLAMP_RN50 = osp.join(AP10K_CONFIGS, 'clamp_clip-rn50_4xb32-210e_ap10k-256x256.py')
 BASELINE_RN50 = osp.join(AP10K_CONFIGS, 'simplebaseline_clip-rn50_4xb32-210e_ap10k-256x256.py')
