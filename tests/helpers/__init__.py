@@ -58,8 +58,11 @@ def shrink_config(cfg: Config, data_root: str, work_dir: str, arch: str = 'rn',
         loader.update(batch_size=batch_size, num_workers=0, persistent_workers=False)
         loader.dataset.data_root = data_root
         set_pipeline_codec(loader.dataset.pipeline, codec)
-    cfg.val_evaluator.ann_file = osp.join(data_root, 'annotations/ap10k-val-split1.json')
-    cfg.test_evaluator.ann_file = osp.join(data_root, 'annotations/ap10k-test-split1.json')
+    # Each evaluator scores the file its data set reads (the paper configs test on val).
+    for split in ('val', 'test'):
+        if cfg[f'{split}_evaluator'].get('ann_file'):
+            cfg[f'{split}_evaluator'].ann_file = osp.join(
+                data_root, cfg[f'{split}_dataloader'].dataset.ann_file)
     cfg.train_cfg.update(max_epochs=max_epochs, val_interval=max_epochs)
     cfg.param_scheduler = [dict(type='LinearLR', begin=0, end=10, start_factor=0.1,
                                 by_epoch=False)]
