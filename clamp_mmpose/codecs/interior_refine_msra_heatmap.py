@@ -6,10 +6,10 @@ towards the higher neighbour along x and along y. They differ only at the border
 * MMPose 0.x (the authors' 0.21 fork) moves a peak only when it lies strictly inside on both
   axes, ``1 < x < W - 1 and 1 < y < H - 1``; a peak in the first two or the last row or column
   is not moved at all;
-* MMPose 1.x (``refine_keypoints``) decides each axis on its own, so a peak in, say, the top row
-  is still moved along x.
+* MMPose 1.x (``refine_keypoints``) decides each axis on its own (x when ``1 < x < W - 1`` and
+  ``y > 0``, y likewise), so a peak in, say, the second or the last row is still moved along x.
 
-A peak on the border therefore decodes up to a quarter heatmap pixel (about 1 input pixel at
+A peak near the border therefore decodes up to a quarter heatmap pixel (about 1 input pixel at
 stride 4) apart. Evaluating a model trained with the authors' code under their rule gives their
 AP exactly; MMPose's own ``MSRAHeatmap`` stays the default everywhere else.
 """

@@ -74,6 +74,8 @@ def decode_heatmaps(heatmaps: np.ndarray, border_rule: str = 'per_axis'
     ``'interior'``, MMPose 0.x's (``InteriorRefineMSRAHeatmap``: both move only when
     ``1 < x < w - 1 and 1 < y < h - 1``, else neither).
     """
+    if border_rule not in ('per_axis', 'interior'):
+        raise ValueError(f"border_rule must be 'per_axis' or 'interior', not {border_rule!r}")
     n, k, h, w = heatmaps.shape
     flat = heatmaps.reshape(n, k, -1)
     index = flat.argmax(axis=-1)
@@ -91,8 +93,8 @@ def decode_heatmaps(heatmaps: np.ndarray, border_rule: str = 'per_axis'
     dx = heatmaps[rows, cols, y, xr] - heatmaps[rows, cols, y, xl]
     dy = heatmaps[rows, cols, yd, x] - heatmaps[rows, cols, yu, x]
     keypoints = np.stack([x, y], axis=-1).astype(np.float32)
-    keypoints[..., 0] += 0.25 * np.sign(dx) * move_x
-    keypoints[..., 1] += 0.25 * np.sign(dy) * move_y
+    keypoints[..., 0] += np.where(move_x, 0.25 * np.sign(dx), 0)
+    keypoints[..., 1] += np.where(move_y, 0.25 * np.sign(dy), 0)
     keypoints[scores <= 0] = -1
     return keypoints, scores
 

@@ -26,3 +26,13 @@ def test_decode_heatmaps_equals_the_codec(border_rule, codec_class):
         np.testing.assert_array_equal(scores[i], expected_scores[0])
     other = 'interior' if border_rule == 'per_axis' else 'per_axis'
     assert np.abs(decode_heatmaps(heatmaps, other)[0] - keypoints).max() == 0.25
+
+
+def test_unknown_border_rule_is_named_and_nan_maps_stay_unmoved():
+    heatmaps = np.zeros((1, 2, 8, 8), np.float32)
+    heatmaps[0, :, 4, 4] = 1.0
+    heatmaps[0, 1, 4, 5] = np.nan  # a NaN neighbour: argmax picks it; nothing moves by NaN
+    with pytest.raises(ValueError, match="border_rule must be 'per_axis' or 'interior'"):
+        decode_heatmaps(heatmaps, 'authors')
+    keypoints, _ = decode_heatmaps(heatmaps[:, :1], 'interior')
+    np.testing.assert_array_equal(keypoints[0, 0], [4, 4])

@@ -16,6 +16,8 @@ MOVED = [
     ('clamp_mmpose.tools.convert_official', 'map_official_state_dict',
      'clamp_mmpose.converters.official'),
     ('clamp_mmpose.tools.score_maps', 'InstanceScoreMaps', 'clamp_mmpose.visualization.score_maps'),
+    ('clamp_mmpose.utils.checkpoint_compat', 'patch_mmengine_checkpoint_loading',
+     'clamp_mmpose.utils.safe_checkpoint'),
 ]
 
 

@@ -408,3 +408,12 @@ def test_mmcv1_checkpoints_load_on_every_mechanism(mechanism, protocol, tmp_path
                        state['backbone.conv1.weight'])
     assert loaded['meta']['hook_msgs']['best_score'] == np.float64(0.734)
     assert loaded['state_dict']._metadata == OrderedDict({'': {'version': 1}})
+
+
+def test_a_zip_that_pythons_zipfile_cannot_read_is_refused(tmp_path):
+    """torch.load reads any file with the zip magic with its own reader; one that cannot be
+    scanned must not reach it."""
+    path = tmp_path / 'odd.pth'
+    path.write_bytes(b'PK\x03\x04' + b'\x00' * 64)
+    with pytest.raises(UnsafeCheckpointError, match="zip archive that Python's zipfile"):
+        load_checkpoint_file(str(path))

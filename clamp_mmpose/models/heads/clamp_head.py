@@ -63,7 +63,7 @@ class CLAMPHead(HeatmapHead):
         keypoint_names: the K keypoints: a list of names or words, a data set's metainfo
             ``dict(from_file=..., words=dict(name=words))``, or several data sets' union
             ``dict(union=[metainfo, ...], same=[(words, words), ...])``; see
-            :func:`clamp_mmpose.datasets.keypoint_words.resolve_keypoint_words`. The text encoder
+            :func:`clamp_mmpose.keypoints.resolve_keypoint_words`. The text encoder
             reads each keypoint's words (``keypoint_words``), not its metainfo name.
         clip_weights: CLIP weight file; its text tower initialises the text encoder.
         prompt_source: ``'text'`` (CLAMP), ``'learnable'`` (Table S2 ablation: a trainable

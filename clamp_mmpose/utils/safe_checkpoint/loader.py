@@ -1,5 +1,6 @@
 """Loading: torch's weights_only unpickler or the restricted one, by torch version, and the
 loaders registered in MMEngine's ``CheckpointLoader``."""
+import hashlib
 import os
 import os.path as osp
 import pickle
@@ -20,7 +21,7 @@ from .scan import inspect_pickles
 #: globals given under the names a pickle spells them: torch >= 2.6).
 TORCH_WEIGHTS_ONLY_AVAILABLE = (torch_version() >= (2, 6)
                                 and hasattr(torch.serialization, 'safe_globals'))
-#: torch's own weights_only unpickler is used where it has no hole known to us (see above);
+#: torch's own weights_only unpickler is used where it has no hole known to us (see the package docstring);
 #: elsewhere the restricted unpickler of this module. Tests flip it to run both on one torch.
 USE_TORCH_WEIGHTS_ONLY = TORCH_WEIGHTS_ONLY_AVAILABLE and torch_version() >= (2, 10)
 
@@ -126,7 +127,10 @@ def load_from_http(filename, map_location=None, model_dir=None, progress=True):
     from torch.hub import download_url_to_file, get_dir
 
     model_dir = model_dir or osp.join(get_dir(), 'checkpoints')
-    cached = osp.join(model_dir, osp.basename(urlparse(filename).path))
+    # Keyed by the whole URL, so that trusting one URL never trusts another's earlier download
+    # of the same file name.
+    url_key = hashlib.sha256(filename.encode()).hexdigest()[:12]
+    cached = osp.join(model_dir, f'{url_key}-{osp.basename(urlparse(filename).path)}')
     rank, world_size = get_dist_info()
     if rank == 0 and not osp.isfile(cached):
         os.makedirs(model_dir, exist_ok=True)

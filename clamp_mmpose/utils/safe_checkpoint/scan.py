@@ -64,6 +64,11 @@ def inspect_pickles(filename: str):
             data = archive.read(pickles[0]) if pickles else b''
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         with open(filename, 'rb') as f:  # torch < 1.6's format, or not a checkpoint at all
-            return None, globals_in_pickles(f.read(1 << 20)), False
+            head = f.read(1 << 20)
+        if head[:4] == b'PK\x03\x04':
+            # torch.load takes any file with the zip magic as an archive and reads it with its
+            # own reader: one that Python's zipfile cannot read is not scanned, so it is refused.
+            return None, ['a zip archive that Python\'s zipfile cannot read'], False
+        return None, globals_in_pickles(head), False
     torchscript = any(name.endswith('constants.pkl') for name in records)
     return records, globals_in_pickles(data), torchscript
