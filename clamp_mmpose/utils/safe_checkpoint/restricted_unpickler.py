@@ -78,6 +78,12 @@ class _RestrictedUnpickler(pickle._Unpickler):
 
     def _load_build(self):
         inst = self.stack[-2]
+        if type(inst) is torch.Tensor:
+            # As torch's weights_only unpickler: a plain tensor's state only re-points its
+            # storage (legacy files); Tensor.__setstate__ would also set its backward hooks.
+            state = self.stack.pop()
+            inst.set_(*state)
+            return
         if type(inst) not in allowed_ids_and_build_types()[1]:
             raise Refused(f'BUILD of a {type(inst).__name__}',
                           f'setting the state of a {type(inst).__name__} is not allowed')
