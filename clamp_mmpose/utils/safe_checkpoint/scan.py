@@ -67,8 +67,10 @@ def inspect_pickles(filename: str):
             head = f.read(1 << 20)
         if head[:4] == b'PK\x03\x04':
             # torch.load takes any file with the zip magic as an archive and reads it with its
-            # own reader: one that Python's zipfile cannot read is not scanned, so it is refused.
-            return None, ['a zip archive that Python\'s zipfile cannot read'], False
+            # own reader: one that cannot be scanned never reaches it.
+            raise ValueError(
+                f'{filename} starts as a zip archive (torch\'s checkpoint format) but cannot be '
+                f'read as one: it is truncated or damaged. Download or copy it again.')
         return None, globals_in_pickles(head), False
     torchscript = any(name.endswith('constants.pkl') for name in records)
     return records, globals_in_pickles(data), torchscript
