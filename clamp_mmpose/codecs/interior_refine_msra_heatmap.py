@@ -17,34 +17,11 @@ from typing import Tuple
 
 import numpy as np
 from mmpose.codecs import MSRAHeatmap
-from mmpose.codecs.utils import get_heatmap_maximum
 from mmpose.registry import KEYPOINT_CODECS
 
-__all__ = ['InteriorRefineMSRAHeatmap', 'refine_interior_peaks']
+from ..deploy.topdown import decode_heatmaps
 
-
-def refine_interior_peaks(keypoints: np.ndarray, heatmaps: np.ndarray) -> np.ndarray:
-    """Move each peak a quarter pixel towards its higher neighbours, interior peaks only.
-
-    Args:
-        keypoints: (K, 2) integer peak locations (x, y) in heatmap pixels; (-1, -1) for a map
-            without a positive value.
-        heatmaps: (K, H, W) the maps the peaks were taken from.
-
-    Returns:
-        (K, 2) float32 refined locations (a new array). A peak is moved only when
-        ``1 < x < W - 1 and 1 < y < H - 1`` (MMPose 0.x); on both axes at once, else not at all.
-    """
-    num_keypoints, height, width = heatmaps.shape
-    refined = keypoints.astype(np.float32).copy()
-    x = keypoints[:, 0].astype(int)
-    y = keypoints[:, 1].astype(int)
-    inside = (x > 1) & (x < width - 1) & (y > 1) & (y < height - 1)
-    k, x, y = np.nonzero(inside)[0], x[inside], y[inside]
-    dx = heatmaps[k, y, x + 1] - heatmaps[k, y, x - 1]
-    dy = heatmaps[k, y + 1, x] - heatmaps[k, y - 1, x]
-    refined[inside] += 0.25 * np.sign(np.stack([dx, dy], axis=-1)).astype(np.float32)
-    return refined
+__all__ = ['InteriorRefineMSRAHeatmap']
 
 
 @KEYPOINT_CODECS.register_module()
@@ -62,6 +39,6 @@ class InteriorRefineMSRAHeatmap(MSRAHeatmap):
 
     def decode(self, encoded: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """(K, H, W) heatmaps -> keypoints (1, K, 2) in input-image pixels, scores (1, K)."""
-        keypoints, scores = get_heatmap_maximum(encoded)
-        keypoints = refine_interior_peaks(keypoints, encoded)
-        return keypoints[None] * self.scale_factor, scores[None]
+        # The torch-free runtime's decoder, so that export and training decode alike.
+        keypoints, scores = decode_heatmaps(encoded[None], border_rule='interior')
+        return keypoints * self.scale_factor, scores

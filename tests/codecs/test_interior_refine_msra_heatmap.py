@@ -4,7 +4,8 @@ import pytest
 from mmpose.codecs import MSRAHeatmap
 from mmpose.registry import KEYPOINT_CODECS
 
-from clamp_mmpose.codecs import InteriorRefineMSRAHeatmap, refine_interior_peaks
+from clamp_mmpose.codecs import InteriorRefineMSRAHeatmap
+from clamp_mmpose.deploy.topdown import decode_heatmaps
 
 W, H = 16, 12
 
@@ -31,7 +32,7 @@ def one_peak(x, y, k=1):
     (5, 0, False), (5, 1, False), (5, H - 1, False), (0, 0, False), (W - 1, H - 1, False),
 ])
 def test_only_peaks_strictly_inside_on_both_axes_move(x, y, moved):
-    refined = refine_interior_peaks(np.array([[x, y]], np.float32), one_peak(x, y))
+    refined = decode_heatmaps(one_peak(x, y)[None], border_rule='interior')[0][0]
     expected = [x + 0.25, y + 0.25] if moved else [x, y]
     np.testing.assert_array_equal(refined[0], expected)
 
