@@ -1,123 +1,156 @@
-"""`clamp-mmpose infer`: an exported ONNX pose model on an image or a video, without torch.
+"""`clamp-mmpose infer`: an exported pose model on an image, a folder of images or a video,
+without torch; boxes from an exported detector, a boxes file or the command line; identities
+across frames (ByteTrack) and smoothing (One-Euro) on request.
 
-Draws the skeleton on the image (or on every frame of the video) and writes the keypoints as JSON
-into ``--out``: ``<name>.jpg`` / ``<name>.mp4`` and ``<name>.json``. Needs only onnxruntime,
-numpy and OpenCV (:mod:`clamp_mmpose.deploy`).
+Writes into ``--out`` the labelled video (or images), a JSON per input with every frame's
+instances, COCO keypoint results and a DeepLabCut-style CSV
+(:mod:`clamp_mmpose.deploy.footage_outputs`). Needs only onnxruntime, numpy, OpenCV and, for
+``--track``, supervision (:mod:`clamp_mmpose.deploy`).
 """
 import argparse
-import json
-import os
-import os.path as osp
 import sys
 
-import cv2
 import numpy as np
 
-from ..deploy import DeployError, OnnxPoseModel, read_image
-from ..visualization.panels import draw_pose
-
-VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v')
-COLOR = (0, 200, 0)  # BGR
-
-
-def _boxes(args, width: int, height: int) -> np.ndarray:
-    if args.whole_image:
-        return np.array([[0, 0, width, height]], np.float64)
-    return np.asarray(args.bboxes, np.float64).reshape(-1, 4)
+from ..deploy import DeployError, OnnxPoseModel
+from ..deploy.boxes_file import check_frame_range, read_boxes_file
+from ..deploy.footage import DetectorBoxes, FileBoxes, FixedBoxes, FootagePipeline
+from ..deploy.footage_outputs import FootageOutputs
+from ..deploy.frames import VIDEO_EXTENSIONS, FrameSource
 
 
-def _instances(keypoints, scores, boxes):
-    return [dict(bbox=box.tolist(), keypoints=kpt.round(2).tolist(),
-                 keypoint_scores=score.round(4).tolist())
-            for kpt, score, box in zip(keypoints, scores, boxes)]
-
-
-def _draw(image, keypoints, scores, skeleton, thr):
-    for kpt, score in zip(keypoints, scores):
-        draw_pose(image, kpt, score > thr, skeleton, COLOR)
-    return image
-
-
-def infer_image(model: OnnxPoseModel, path: str, args) -> dict:
-    image = read_image(path)  # a DeployError naming the file if OpenCV cannot decode it
-    boxes = _boxes(args, image.shape[1], image.shape[0])
-    keypoints, scores = model.predict(image, boxes, flip_test=args.flip_test, image_name=path)
-    name = osp.splitext(osp.basename(path))[0]
-    cv2.imwrite(osp.join(args.out, name + '.jpg'),
-                _draw(image, keypoints, scores, model.skeleton, args.kpt_thr))
-    return dict(image=path, keypoint_names=model.keypoint_names,
-                instances=_instances(keypoints, scores, boxes))
-
-
-def infer_video(model: OnnxPoseModel, path: str, args) -> dict:
-    video = cv2.VideoCapture(path)
-    if not video.isOpened():
-        raise DeployError(f'{path} cannot be opened as a video (OpenCV could not decode it)')
-    fps = video.get(cv2.CAP_PROP_FPS) or 25.0
-    total = int(video.get(cv2.CAP_PROP_FRAME_COUNT)) or None
-    name = osp.splitext(osp.basename(path))[0]
-    writer, frames = None, []
-    while True:
-        ok, frame = video.read()
-        if not ok:
-            break
-        if writer is None:
-            height, width = frame.shape[:2]
-            boxes = _boxes(args, width, height)
-            writer = cv2.VideoWriter(osp.join(args.out, name + '.mp4'),
-                                     cv2.VideoWriter_fourcc(*'mp4v'), fps, (width, height))
-        keypoints, scores = model.predict(frame, boxes, flip_test=args.flip_test,
-                                          image_name=f'{path} frame {len(frames)}')
-        writer.write(_draw(frame, keypoints, scores, model.skeleton, args.kpt_thr))
-        frames.append(dict(frame=len(frames), instances=_instances(keypoints, scores, boxes)))
-        done = len(frames)
-        bar = '#' * (30 * done // total) if total else ''
-        sys.stderr.write(f'\r{name}: [{bar:<30}] {done}/{total or "?"} frames')
-    sys.stderr.write('\n')
-    video.release()
-    if writer is None:
-        raise DeployError(f'{path} has no frames that OpenCV can read')
-    writer.release()
-    return dict(video=path, fps=fps, keypoint_names=model.keypoint_names, frames=frames)
-
-
-def main(argv=None):
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog='clamp-mmpose infer',
         description='Run an exported ONNX pose model (clamp-mmpose export ... --onnx) on an '
-        'image or a video; draw the skeleton and write the keypoints as JSON. Needs only '
-        'onnxruntime, numpy and OpenCV.')
+        'image, a folder of images or a video; write the labelled frames, per-frame JSON, COCO '
+        'keypoint results and a DeepLabCut-style CSV. Needs only onnxruntime, numpy, OpenCV '
+        '(and supervision for --track).')
     parser.add_argument('model_dir', help='the folder the export wrote (or its .deploy.json)')
-    parser.add_argument('input', help='an image, or a video (' + ', '.join(VIDEO_EXTENSIONS)
-                        + ')')
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument('--bboxes', type=float, nargs='+', metavar='X1 Y1 X2 Y2',
-                       help='one or more boxes in image pixels, four numbers each')
-    where.add_argument('--whole-image', action='store_true', help='the whole image as the box')
+    parser.add_argument('input', help='an image, a folder of images, or a video ('
+                        + ', '.join(VIDEO_EXTENSIONS) + ')')
     parser.add_argument('--out', required=True, help='output folder')
-    parser.add_argument('--flip-test', dest='flip_test', action='store_true', default=None,
-                        help='average with the mirrored image (default: as exported)')
-    parser.add_argument('--no-flip-test', dest='flip_test', action='store_false')
-    parser.add_argument('--kpt-thr', type=float, default=0.3,
-                        help='keypoints scored below this are not drawn (all are written)')
-    parser.add_argument('--threads', type=int, default=None, help='ONNX Runtime threads')
-    args = parser.parse_args(argv)
+    where = parser.add_argument_group('boxes (one of)').add_mutually_exclusive_group(
+        required=True)
+    where.add_argument('--detector', metavar='DET_DIR',
+                       help='a detector folder written by `clamp-mmpose export-detector`')
+    where.add_argument('--boxes-file', metavar='FILE',
+                       help='per-frame boxes from any detector or tracker: MOT-challenge rows '
+                       '(frame,id,x,y,w,h,score,...; frames from 1) or COCO detection results '
+                       'JSON (image_id = frame from 1)')
+    where.add_argument('--bboxes', type=float, nargs='+', metavar='X1 Y1 X2 Y2',
+                       help='the same boxes in every frame, in image pixels, four numbers each')
+    where.add_argument('--whole-image', action='store_true', help='the whole frame as the box')
+    det = parser.add_argument_group('detector')
+    det.add_argument('--det-thr', type=float, default=0.3,
+                     help='keep detections scored above this (default 0.3, as MMPose\'s demo)')
+    det.add_argument('--classes', nargs='+', metavar='NAME',
+                     help='detector classes to keep (default: those chosen at export, COCO\'s '
+                     'animals unless said otherwise)')
+    det.add_argument('--detect-every', type=int, default=1, metavar='N',
+                     help='run the detector on every N-th frame; the frames between follow the '
+                     'animals\' last poses (default 1)')
+    det.add_argument('--max-animals', type=int, default=None, metavar='N',
+                     help='keep at most N boxes per frame, the highest scored')
+    track = parser.add_argument_group('identities and smoothing')
+    track.add_argument('--track', action='store_true',
+                       help='keep each animal\'s identity across frames (ByteTrack, supervision)')
+    track.add_argument('--smooth', action='store_true',
+                       help='smooth each track\'s keypoints over time (One-Euro filter; needs '
+                       '--track, or ids in the boxes file)')
+    track.add_argument('--smooth-min-cutoff', type=float, default=1.0,
+                       help='One-Euro minimum cutoff in Hz: lower smooths more when still')
+    track.add_argument('--smooth-beta', type=float, default=0.01,
+                       help='One-Euro speed coefficient: higher lags less when moving')
+    pose = parser.add_argument_group('pose')
+    pose.add_argument('--flip-test', dest='flip_test', action='store_true', default=None,
+                      help='average with the mirrored image (default: as exported)')
+    pose.add_argument('--no-flip-test', dest='flip_test', action='store_false')
+    pose.add_argument('--kpt-thr', type=float, default=0.3,
+                      help='keypoints scored below this are not drawn (all are written)')
+    pose.add_argument('--threads', type=int, default=None, help='ONNX Runtime threads')
+    return parser
+
+
+def _check_args(parser, args) -> None:
     if args.bboxes is not None and len(args.bboxes) % 4:
         parser.error(f'--bboxes takes four numbers per box, got {len(args.bboxes)}')
+    if args.detector is None and args.classes is not None:
+        parser.error('--classes chooses among a detector\'s classes: use it with --detector')
+    if args.detector is None and args.detect_every != 1:
+        parser.error('--detect-every needs --detector')
+    if args.detect_every < 1:
+        parser.error(f'--detect-every {args.detect_every}: give 1 or more')
+
+
+def _box_source(args, source: FrameSource):
+    if args.detector is not None:
+        from ..deploy.detector import Detector
+        detector = Detector(args.detector, num_threads=args.threads, classes=args.classes)
+        return DetectorBoxes(detector, args.det_thr, args.detect_every), 'detector'
+    if args.boxes_file is not None:
+        boxes = read_boxes_file(args.boxes_file)
+        check_frame_range(boxes, source.num_frames, args.boxes_file, source.path)
+        return FileBoxes(boxes), 'boxes file'
+    if args.whole_image:
+        return FixedBoxes(None), 'whole image'
+    return FixedBoxes(np.asarray(args.bboxes).reshape(-1, 4)), 'bboxes'
+
+
+def _tracker_and_smoother(args, fps: float):
+    tracker = smoother = None
+    if args.track:
+        from ..deploy.tracking import BoxTracker
+        tracker = BoxTracker(frame_rate=fps)
+    if args.smooth:
+        from ..deploy.smoothing import KeypointSmoother
+        smoother = KeypointSmoother(fps=fps, min_cutoff=args.smooth_min_cutoff,
+                                    beta=args.smooth_beta)
+    return tracker, smoother
+
+
+def run(model: OnnxPoseModel, args) -> dict:
+    """Every frame of ``args.input`` through the pipeline; returns the output paths."""
+    source = FrameSource(args.input)
+    box_source, box_kind = _box_source(args, source)
+    tracker, smoother = _tracker_and_smoother(args, source.fps)
+    if smoother is not None and tracker is None and box_kind != 'boxes file':
+        raise DeployError('--smooth follows each animal over time: add --track (or give a '
+                          'boxes file whose rows carry track ids)')
+    pipeline = FootagePipeline(model, box_source, tracker, smoother, args.max_animals,
+                               args.flip_test, args.kpt_thr)
+    header = dict(input=args.input, model=model.deploy_file, boxes=box_kind,
+                  boxes_from=args.detector or args.boxes_file, tracked=bool(args.track))
+    outputs = FootageOutputs(args.out, source.stem, source.kind, model.keypoint_names,
+                             model.skeleton, source.fps, header, args.kpt_thr)
     try:
-        if not osp.isfile(args.input):
-            raise DeployError(f'{args.input}: no such file')
+        from tqdm import tqdm
+        with tqdm(total=source.num_frames, unit='frame', desc=source.stem, file=sys.stderr,
+                  disable=source.kind == 'image', dynamic_ncols=True) as bar:
+            for index, name, image in source:
+                outputs.add(index, name, image, pipeline(index, image, name))
+                bar.update()
+        if args.boxes_file is not None:  # the frames a video really holds, not its header's
+            check_frame_range(box_source.boxes_by_frame, source.num_frames, args.boxes_file,
+                              source.path)
+        return outputs.commit()
+    except BaseException:
+        outputs.abort()
+        raise
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _check_args(parser, args)
+    try:
         model = OnnxPoseModel(args.model_dir, num_threads=args.threads)
-        os.makedirs(args.out, exist_ok=True)
-        video = args.input.lower().endswith(VIDEO_EXTENSIONS)
-        result = (infer_video if video else infer_image)(model, args.input, args)
+        paths = run(model, args)
     except DeployError as err:
         print(f'error: {err}', file=sys.stderr)
         return 1
-    json_path = osp.join(args.out, osp.splitext(osp.basename(args.input))[0] + '.json')
-    with open(json_path, 'w') as f:
-        json.dump(result, f)
-    print(f'keypoints: {json_path}')
+    for key in ('visual', 'json', 'coco', 'csv'):
+        print(f'{key + ":":<8}{paths[key]}')
     return 0
 
 

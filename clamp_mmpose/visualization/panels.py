@@ -4,6 +4,8 @@ from typing import List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from ..deploy.drawing import draw_pose  # noqa: F401  (kept here for its callers)
+
 TITLE_HEIGHT = 22
 
 
@@ -26,22 +28,6 @@ def crop_square(image: np.ndarray, bbox: Sequence[float], size: int,
 def transform_points(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """(N, 2) points through a 2x3 affine matrix."""
     return points @ matrix[:, :2].T + matrix[:, 2]
-
-
-def draw_pose(panel: np.ndarray, keypoints: np.ndarray, visible: np.ndarray,
-              skeleton: Sequence[Tuple[int, int]], color: Tuple[int, int, int]) -> np.ndarray:
-    """Draw the visible keypoints (K, 2) and the limbs between visible pairs, in place."""
-    radius = max(2, panel.shape[0] // 64)
-    for a, b in skeleton:
-        if visible[a] and visible[b]:
-            cv2.line(panel, tuple(int(v) for v in keypoints[a]),
-                     tuple(int(v) for v in keypoints[b]), color, max(1, radius // 2),
-                     cv2.LINE_AA)
-    for (x, y), v in zip(keypoints, visible):
-        if v:
-            cv2.circle(panel, (int(x), int(y)), radius, color, -1, cv2.LINE_AA)
-            cv2.circle(panel, (int(x), int(y)), radius, (255, 255, 255), 1, cv2.LINE_AA)
-    return panel
 
 
 def overlay_heat(crop: np.ndarray, heat: np.ndarray) -> np.ndarray:
