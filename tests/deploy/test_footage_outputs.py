@@ -107,7 +107,7 @@ def test_folder_and_untracked_instances(tmp_path):
     paths = outputs.commit()
     assert os.listdir(paths['visual']) == ['a.jpg']
     table = pd.read_csv(paths['csv'], header=[0, 1, 2, 3], index_col=0)
-    assert list(table.columns.get_level_values('individuals').unique()) == ['animal0',
-                                                                              'animal1']
+    individuals = table.columns.get_level_values('individuals').unique()
+    assert list(individuals) == ['animal0', 'animal1']
     assert json.load(open(paths['json']))['frames'][0]['instances'][0]['track_id'] is None
     assert osp.isfile(paths['coco'])

@@ -2,12 +2,13 @@
 import json
 import os.path as osp
 
+import cv2
 import numpy as np
 import pytest
-import torch
 from mmpose.apis import MMPoseInferencer, inference_topdown, init_model
 
 from clamp_mmpose.export.inference_model import export_inference_model
+from tests.helpers.detector import generated_scene, random_rtmdet_checkpoint
 
 
 def _val_instance(root):
@@ -54,20 +55,68 @@ def test_mmpose_inferencer_draws_clamp_predictions(tiny_clamp, synthetic_ap10k):
     assert vis.shape == (image['height'], image['width'], 3)
 
 
-def test_mmpose_inferencer_with_an_mmdet_detector_config(tiny_clamp, synthetic_ap10k):
-    """A user's mmdet detector (here RTMDet-tiny's config with random weights) gives the boxes;
-    CLAMP estimates a pose in each."""
-    import mmdet
+def _clip(tmp_path, frames=3):
+    """A short 640x480 video of a generated scene panning right, and its frames."""
+    scene = generated_scene(5)
+    images = [np.roll(scene, 6 * i, axis=1) for i in range(frames)]
+    path = str(tmp_path / 'clip.mp4')
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), 10, (640, 480))
+    for image in images:
+        writer.write(image)
+    writer.release()
+    return path, images
+
+
+@pytest.fixture(scope='module')
+def rtmdet(tmp_path_factory):
+    """RTMDet-tiny's released config with random weights fitted to the clip's scene."""
+    work = tmp_path_factory.mktemp('rtmdet')
+    return random_rtmdet_checkpoint(str(work), images=[generated_scene(5)], input_size=320)
+
+
+def test_mmpose_inferencer_with_an_mmdet_detector_on_images_and_video(
+        tiny_clamp, rtmdet, tmp_path):
+    """MMPose's own path: MMPoseInferencer with a user's MMDetection detector (config and
+    weights; the animal classes by det_cat_ids) gives the boxes, CLAMP a pose in each, on an
+    image and on every frame of a video, with the labelled video and predictions written."""
     config, checkpoint = tiny_clamp
-    detector = osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs', 'rtmdet',
-                        'rtmdet_tiny_8xb32-300e_coco.py')
-    # The detector's weights are random: seeded, so that it finds boxes on every run.
-    torch.manual_seed(0)
-    inferencer = MMPoseInferencer(pose2d=config, pose2d_weights=checkpoint, det_model=detector,
-                                  det_weights=None, det_cat_ids=list(range(80)), device='cpu')
-    img, _, image = _val_instance(synthetic_ap10k)
-    instances = next(inferencer(img, bbox_thr=0.0))['predictions'][0]
+    det_config, det_weights = rtmdet
+    inferencer = MMPoseInferencer(pose2d=config, pose2d_weights=checkpoint,
+                                  det_model=det_config, det_weights=det_weights,
+                                  det_cat_ids=list(range(14, 24)), device='cpu')
+    video, images = _clip(tmp_path)
+    instances = next(inferencer(images[0], bbox_thr=0.3))['predictions'][0]
+    assert len(instances) >= 1  # one pose per detected animal box, not the whole image
     boxes = np.array([inst['bbox'][0] for inst in instances])
-    assert len(instances) > 1  # one pose per detected box, not the whole image
-    assert not np.allclose(boxes[0], [0, 0, image['width'], image['height']])
+    assert not np.allclose(boxes[0], [0, 0, 640, 480])
     assert all(np.asarray(inst['keypoints']).shape == (17, 2) for inst in instances)
+    out = tmp_path / 'out'
+    results = list(inferencer(video, bbox_thr=0.3, vis_out_dir=str(out / 'vis'),
+                              pred_out_dir=str(out / 'pred')))
+    assert len(results) == len(images)
+    capture = cv2.VideoCapture(str(out / 'vis' / 'clip.mp4'))
+    assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == len(images)
+    predictions = json.load(open(out / 'pred' / 'clip.json'))
+    assert [p['frame_id'] for p in predictions] == list(range(len(images)))
+    assert all(len(p['instances']) >= 1 for p in predictions)
+
+
+def test_topdown_demo_with_mmdet_flow(tiny_clamp, rtmdet):
+    """The flow of MMPose's demo/topdown_demo_with_mmdet.py: mmdet's inference_detector, the
+    animal classes above the score threshold, NMS, then inference_topdown in those boxes."""
+    from mmdet.apis import inference_detector, init_detector
+    from mmpose.evaluation.functional import nms
+    from mmpose.structures import merge_data_samples
+    from mmpose.utils import adapt_mmdet_pipeline
+    detector = init_detector(*rtmdet, device='cpu')
+    detector.cfg = adapt_mmdet_pipeline(detector.cfg)  # mmdet's transforms in mmpose's scope
+    pose_model = init_model(*tiny_clamp, device='cpu')
+    image = generated_scene(5)
+    pred = inference_detector(detector, image).pred_instances.cpu().numpy()
+    keep = np.isin(pred.labels, list(range(14, 24))) & (pred.scores > 0.3)
+    boxes = np.concatenate([pred.bboxes[keep], pred.scores[keep, None]], axis=1)
+    boxes = boxes[nms(boxes, 0.3), :4]
+    assert len(boxes) >= 1
+    merged = merge_data_samples(inference_topdown(pose_model, image, boxes))
+    assert merged.pred_instances.keypoints.shape == (len(boxes), 17, 2)
+    np.testing.assert_allclose(merged.pred_instances.bboxes, boxes, atol=1e-3)
