@@ -49,19 +49,31 @@ Modules, in the order a picture is made: ``plans`` (species table -> an individu
 and coat), ``poses`` (gait and joint angles), ``geometry`` (shapes in canonical space),
 ``anatomy`` (part codes, keypoint names, the :class:`~.anatomy.Animal` record), ``body`` and
 ``head`` (the parts), ``animal`` (assembling one animal), ``coats`` (pattern and fur texture),
-``render`` (drawing, keypoint visibility), ``scene`` (background, placement, camera) and
-``ap10k_files`` (files and command line).
+``render`` (drawing, keypoint visibility), ``scene`` (background, placement, camera),
+``ap10k_files`` (files) and ``command`` (the command line).
+
+Video (``--video``): ``footage_plan`` lays out animals walking across a scene, crossing each
+other and entering and leaving the picture, with their tracks and boxes per frame (no pixels
+drawn); ``footage`` draws the plan and writes ``<name>.mp4``, MOT-challenge ground truth
+``<name>.gt.txt`` and ``<name>.coco.json`` (AP-10K format, one image per frame, annotations
+with ``track_id``).
 
 Command line::
 
     python -m clamp_mmpose.datasets.synthetic --out data/synthetic_ap10k \\
         --train 300 --val 60 --test 60 --seed 0 --size 256
+    python -m clamp_mmpose.datasets.synthetic --video data/footage \\
+        --frames 100 --video-size 640 480 --animals 3 --fps 25 --seed 0
 """
 from .ap10k_files import (ANN_FILE_PATTERN, DEFAULT_CATEGORIES_FILE, DEFAULT_NUM_IMAGES, SPLITS,
-                          generate_synthetic_ap10k, image_rng, load_categories, main)
+                          generate_synthetic_ap10k, image_rng, load_categories)
+from .command import main
+from .footage import write_footage
+from .footage_plan import AnimalPath, FootagePlan, plan_footage
 from .scene import render_sample
 
 __all__ = [
     'generate_synthetic_ap10k', 'load_categories', 'render_sample', 'image_rng', 'main',
-    'ANN_FILE_PATTERN', 'DEFAULT_CATEGORIES_FILE', 'DEFAULT_NUM_IMAGES', 'SPLITS'
+    'write_footage', 'plan_footage', 'FootagePlan', 'AnimalPath', 'ANN_FILE_PATTERN',
+    'DEFAULT_CATEGORIES_FILE', 'DEFAULT_NUM_IMAGES', 'SPLITS'
 ]

@@ -1,6 +1,6 @@
-"""``python -m clamp_mmpose.datasets.synthetic``: see :func:`.ap10k_files.main`."""
+"""``python -m clamp_mmpose.datasets.synthetic``: see :func:`.command.main`."""
 import sys
 
-from .ap10k_files import main
+from .command import main
 
 sys.exit(main())

@@ -63,7 +63,7 @@ def _visibility_rules(h, legs):
     return rules
 
 
-def build_animal(rng, category, family):
+def build_animal(rng, category, family, gait=None, phase=None):
     """One individual of ``category`` in canonical space, posed, with parts, coat and keypoints.
 
     Args:
@@ -71,12 +71,15 @@ def build_animal(rng, category, family):
             part of the output's definition (same seed, same files).
         category (dict): AP-10K category with ``id`` and ``name``.
         family (str): its supercategory (selects the body plan).
+        gait, phase: passed to :func:`~.poses.sample_pose` (drawn when None). With both given,
+            a generator seeded alike gives the same individual in the same coat, its legs
+            where the phase puts them: a frame of footage.
 
     Returns:
         Animal: see :class:`~.anatomy.Animal`.
     """
     plan, look = individual_plan(category['name'], family, rng)
-    pose = sample_pose(rng, plan)
+    pose = sample_pose(rng, plan, gait, phase)
     an = Animal(category['id'], look['base'], plan['body_h'], pose)
     hair_color = np.clip(look['base'] * 0.45, 0, 255)  # manes and tufts without own colour
     torso = Torso(plan)

@@ -1,9 +1,7 @@
-"""Writing the generated images and their AP-10K-format annotation files; the command line."""
-import argparse
+"""Writing the generated images and their AP-10K-format annotation files."""
 import json
 import os
 import os.path as osp
-import time
 
 import cv2
 import numpy as np
@@ -41,6 +39,14 @@ def load_categories(categories_file=None):
     if not meta.get('categories'):
         raise ValueError(f'{path}: no categories')
     return meta
+
+
+def category_entries(meta):
+    """The ``categories`` of an annotation file: each species with the 17 keypoint names and
+    the 1-based skeleton, as AP-10K writes them; ``meta`` as :func:`load_categories` gives."""
+    return [dict(id=c['id'], name=c['name'], supercategory=c['supercategory'],
+                 keypoints=list(meta['keypoints']), skeleton=meta['skeleton'])
+            for c in meta['categories']]
 
 
 def image_rng(seed, split, index):
@@ -109,9 +115,7 @@ def generate_synthetic_ap10k(out_dir, num_images=None, image_size=256, seed=0,
     image_size = int(image_size)
     meta = load_categories(categories_file)
     categories = meta['categories']
-    cat_entries = [dict(id=c['id'], name=c['name'], supercategory=c['supercategory'],
-                        keypoints=list(meta['keypoints']), skeleton=meta['skeleton'])
-                   for c in categories]
+    cat_entries = category_entries(meta)
     ann_dir = osp.join(out_dir, 'annotations')
     img_dir = osp.join(out_dir, 'data')
     os.makedirs(ann_dir, exist_ok=True)
@@ -143,39 +147,3 @@ def generate_synthetic_ap10k(out_dir, num_images=None, image_size=256, seed=0,
                                cat_entries)
     bar.close()
     return paths
-
-
-def main(argv=None):
-    """Command line entry point; see ``--help``."""
-    parser = argparse.ArgumentParser(
-        prog='python -m clamp_mmpose.datasets.synthetic',
-        description='Generate procedurally drawn four-legged animals annotated in the AP-10K '
-        'format (COCO keypoint JSON, 54 species, 17 keypoints). The output directory can be '
-        'used as data_root of any MMPose AP-10K config: annotations/ap10k-{train,val,test}-'
-        'split1.json and images under data/.',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('--out', default='data/synthetic_ap10k',
-                        help='output data root (created if missing)')
-    parser.add_argument('--train', type=int, default=DEFAULT_NUM_IMAGES['train'],
-                        help='number of training images')
-    parser.add_argument('--val', type=int, default=DEFAULT_NUM_IMAGES['val'],
-                        help='number of validation images')
-    parser.add_argument('--test', type=int, default=DEFAULT_NUM_IMAGES['test'],
-                        help='number of test images')
-    parser.add_argument('--seed', type=int, default=0,
-                        help='random seed; the same seed gives byte-identical files')
-    parser.add_argument('--size', type=int, default=256, help='image side in pixels')
-    parser.add_argument('--categories-file', default=None,
-                        help='JSON with keypoints, skeleton and categories '
-                        '(default: the 54 AP-10K species shipped with clamp_mmpose)')
-    parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
-    args = parser.parse_args(argv)
-    t0 = time.time()
-    paths = generate_synthetic_ap10k(
-        args.out, dict(train=args.train, val=args.val, test=args.test), image_size=args.size,
-        seed=args.seed, categories_file=args.categories_file, progress=not args.no_progress)
-    n = args.train + args.val + args.test
-    print(f'wrote {n} images to {osp.join(args.out, "data")} in {time.time() - t0:.1f} s')
-    for split, path in paths.items():
-        print(f'  {split}: {path}')
-    return 0

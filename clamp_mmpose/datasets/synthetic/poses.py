@@ -11,7 +11,8 @@ A pose is a dict:
   frame;
 * ``far_dx``, ``far_dy``: where the far-side limbs attach relative to the near ones (seen from
   a little above, they sit higher);
-* ``tq``: whether the head is seen in three-quarter view (both eyes visible).
+* ``tq``: whether the head is seen in three-quarter view (both eyes visible);
+* ``phase``: for walk and trot, the phase of the gait cycle (radians).
 
 All angles are sampled in the world frame; a tilted body then gets them turned into its own.
 """
@@ -41,7 +42,10 @@ def _stand_or_graze(rng, plan, pose):
 def _walk_or_trot(rng, plan, pose):
     walk = pose['gait'] == 'walk'
     amp = 20 if walk else 30
-    ph = rng.uniform(0, 2 * np.pi)
+    # A given phase (footage, frame by frame) draws nothing, so that the rest of the animal
+    # comes out of the generator the same in every frame.
+    ph = pose['phase'] if pose.get('phase') is not None else rng.uniform(0, 2 * np.pi)
+    pose['phase'] = ph
     # Walk: lateral sequence (hind leads front by a quarter cycle); trot: diagonal pairs.
     phases = dict(fn=ph, ff=ph + np.pi, hn=ph + (np.pi / 2 if walk else np.pi),
                   hf=ph + (3 * np.pi / 2 if walk else 0))
@@ -130,17 +134,24 @@ _GAITS = dict(stand=_stand_or_graze, graze=_stand_or_graze, walk=_walk_or_trot,
               trot=_walk_or_trot, gallop=_gallop, lie=_lie, sit=_sit, fly=_fly)
 
 
-def sample_pose(rng, plan):
-    """Draw a pose (see the module docstring) for an animal with body plan ``plan``."""
-    gaits = plan['gaits']
-    names = sorted(gaits)
-    w = np.array([gaits[k] for k in names], float)
-    gait = names[int(rng.choice(len(names), p=w / w.sum()))]
+def sample_pose(rng, plan, gait=None, phase=None):
+    """Draw a pose (see the module docstring) for an animal with body plan ``plan``.
+
+    Args:
+        gait (str, optional): the gait; drawn from the plan's gait weights when None.
+        phase (float, optional): for walk and trot, the gait cycle's phase in radians; drawn
+            when None. Footage gives both, so that only the legs change from frame to frame.
+    """
+    if gait is None:
+        gaits = plan['gaits']
+        names = sorted(gaits)
+        w = np.array([gaits[k] for k in names], float)
+        gait = names[int(rng.choice(len(names), p=w / w.sum()))]
     n = rng.standard_normal
     pose = dict(gait=gait, tilt=plan['tilt'] + 4 * n(),
                 neck=plan['neck_ang'] + 10 * n(), head=plan['head_down'] + 12 * n(),
                 tail=plan['tail_droop'] + 15 * n(), curl=plan['tail_curl'] + 4 * n(),
-                far_dx=rng.uniform(-0.06, 0.06), far_dy=rng.uniform(0.06, 0.15))
+                far_dx=rng.uniform(-0.06, 0.06), far_dy=rng.uniform(0.06, 0.15), phase=phase)
     legs = _GAITS[gait](rng, plan, pose)
     if gait != 'sit':
         # A tilted body keeps its legs, neck, head and tail as they are in the world.

@@ -258,7 +258,7 @@ def test_package_imports_only_light_dependencies():
                 roots |= {a.name.split('.')[0] for a in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
                 roots.add(node.module.split('.')[0])
-    assert roots <= {'argparse', 'functools', 'json', 'math', 'os', 'sys', 'time', 'cv2',
+    assert roots <= {'argparse', 'functools', 'json', 'math', 'os', 'sys', 'time', 'typing', 'cv2',
                      'numpy', 'tqdm'}
 
 
