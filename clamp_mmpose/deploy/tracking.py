@@ -29,6 +29,20 @@ BYTETRACK_DEFAULTS = dict(
 )
 
 
+# The IoU a box needs with a track's filtered box to take that track's id (see update).
+MIN_MATCH_IOU = 0.1
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(N, M) IoU of boxes ``a`` (N, 4) and ``b`` (M, 4), both x0, y0, x1, y1."""
+    top_left = np.maximum(a[:, None, :2], b[None, :, :2])
+    bottom_right = np.minimum(a[:, None, 2:], b[None, :, 2:])
+    inter = np.clip(bottom_right - top_left, 0, None).prod(-1)
+    area_a = np.clip(a[:, 2:] - a[:, :2], 0, None).prod(-1)
+    area_b = np.clip(b[:, 2:] - b[:, :2], 0, None).prod(-1)
+    return inter / np.maximum(area_a[:, None] + area_b[None] - inter, 1e-9)
+
+
 class BoxTracker:
     """Track ids for the boxes of successive frames.
 
@@ -58,7 +72,6 @@ class BoxTracker:
             # Its notice that ByteTrack moved to `trackers` (see the module docstring).
             warnings.simplefilter('ignore')
             self._tracker = sv.ByteTrack(frame_rate=self.frame_rate, **self.settings)
-        self._detections = sv.Detections
 
     def update(self, boxes, scores):
         """Track one frame's boxes.
@@ -76,15 +89,22 @@ class BoxTracker:
         scores = np.asarray(scores, np.float32).reshape(-1)
         if len(scores) != len(boxes):
             raise ValueError(f'{len(boxes)} boxes but {len(scores)} scores')
-        n = len(boxes)
-        # supervision hands back only the boxes it tracked; their input rows come back in
-        # data['row'], which Detections.select carries along.
-        detections = self._detections(xyxy=boxes, confidence=scores,
-                                      data=dict(row=np.arange(n)))
-        tracked = self._tracker.update_with_detections(detections)
-        ids = np.full(n, -1, int)
-        if len(tracked):
-            ids[np.asarray(tracked.data['row'], int)] = np.asarray(tracked.tracker_id, int)
+        tensors = np.concatenate([boxes, scores[:, None]], axis=1)
+        tracks = self._tracker.update_with_tensors(tensors)
+        ids = np.full(len(boxes), -1, int)
+        if not tracks or not len(boxes):
+            return ids
+        # Every returned track was matched to one of these boxes in this frame, but ByteTrack
+        # keeps only the Kalman-filtered box, not which input it was. supervision's own
+        # update_with_detections maps them back at IoU > 0.5, which drops animals whose box
+        # changes shape quickly (entering the frame, turning): their filtered box lags. One
+        # assignment at a low IoU floor finds the same pairs without the drops.
+        from scipy.optimize import linear_sum_assignment
+        overlap = box_iou(boxes, np.array([track.tlbr for track in tracks], np.float64))
+        rows, cols = linear_sum_assignment(-overlap)
+        for row, col in zip(rows, cols):
+            if overlap[row, col] > MIN_MATCH_IOU:
+                ids[row] = int(tracks[col].external_track_id)
         return ids
 
     def reset(self):

@@ -18,6 +18,9 @@ from ..deploy.footage import DetectorBoxes, FileBoxes, FixedBoxes, FootagePipeli
 from ..deploy.footage_outputs import FootageOutputs
 from ..deploy.frames import VIDEO_EXTENSIONS, FrameSource
 
+# ByteTrack's floor: boxes scored at most this are never matched to a track.
+LOW_SCORE = 0.1
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -43,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument('--whole-image', action='store_true', help='the whole frame as the box')
     det = parser.add_argument_group('detector')
     det.add_argument('--det-thr', type=float, default=0.3,
-                     help='keep detections scored above this (default 0.3, as MMPose\'s demo)')
+                     help='keep detections scored above this (default 0.3, as MMPose\'s '
+                     'demo); with --track, the score a box needs to start a track, lower ones '
+                     '(down to 0.1) only continuing tracks, as ByteTrack does')
     det.add_argument('--classes', nargs='+', metavar='NAME',
                      help='detector classes to keep (default: those chosen at export, COCO\'s '
                      'animals unless said otherwise)')
@@ -87,7 +92,9 @@ def _box_source(args, source: FrameSource):
     if args.detector is not None:
         from ..deploy.detector import Detector
         detector = Detector(args.detector, num_threads=args.threads, classes=args.classes)
-        return DetectorBoxes(detector, args.det_thr, args.detect_every), 'detector'
+        # ByteTrack also uses the boxes between 0.1 and the threshold, to continue tracks.
+        thr = min(args.det_thr, LOW_SCORE) if args.track else args.det_thr
+        return DetectorBoxes(detector, thr, args.detect_every), 'detector'
     if args.boxes_file is not None:
         boxes = read_boxes_file(args.boxes_file)
         check_frame_range(boxes, source.num_frames, args.boxes_file, source.path)
@@ -101,7 +108,9 @@ def _tracker_and_smoother(args, fps: float):
     tracker = smoother = None
     if args.track:
         from ..deploy.tracking import BoxTracker
-        tracker = BoxTracker(frame_rate=fps)
+        # A box needs --det-thr to start a track (ByteTrack: activation threshold + 0.1).
+        tracker = BoxTracker(frame_rate=fps,
+                             track_activation_threshold=max(args.det_thr - 0.1, 0.0))
     if args.smooth:
         from ..deploy.smoothing import KeypointSmoother
         smoother = KeypointSmoother(fps=fps, min_cutoff=args.smooth_min_cutoff,

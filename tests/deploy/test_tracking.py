@@ -26,8 +26,8 @@ def scenes():
 
 
 def _detections(plan, gt, rng):
-    """Noisy detector output: jittered boxes, about 10 % missed, false boxes (mostly low
-    scores, a few high).
+    """Noisy detector output: jittered boxes (3 % of their size), 5 % missed, false boxes
+    (about one a frame: mostly low scores, a tenth of them high).
 
     Returns:
         tuple: per frame ``(boxes (D, 4), scores (D,))``, and per frame the oracle tracker's
@@ -35,7 +35,7 @@ def _detections(plan, gt, rng):
     """
     frames, oracle = [], []
     for ids, boxes in gt:
-        keep = rng.random(len(ids)) >= 0.1
+        keep = rng.random(len(ids)) >= 0.05
         b = boxes[keep]
         size = np.concatenate([b[:, 2:] - b[:, :2]] * 2, 1)
         b = b + rng.normal(0, 0.03, b.shape) * size
@@ -61,20 +61,17 @@ def _run_tracker(detections):
 
 
 def test_tracker_keeps_identities_through_crossings(scenes):
-    """IDF1 against the planned ground truth, and against what a tracker could reach on these
-    detections: a tenth of the animals are missed in each frame and the tracker only labels
-    the boxes it is given, so even the oracle (true ids on every detected box) scores about
-    0.95, not 1."""
+    """IDF1 of at least 0.95 on each crossing scene, against the planned ground truth, and few
+    identity switches. What limits it is the detections, not the tracker: the oracle (true ids
+    on every detected box) scores about 0.975, since the missed boxes are missed by both."""
     rng = np.random.default_rng(0)
-    scores, oracles = [], []
+    scores = []
     for plan, gt in scenes:
         detections, oracle = _detections(plan, gt, rng)
         scores.append(tracking_metrics(gt, _run_tracker(detections)))
-        oracles.append(tracking_metrics(gt, oracle)['idf1'])
-        print(f'seed {plan.seed}: {scores[-1]}, oracle idf1 {oracles[-1]:.3f}')
-    idf1 = np.array([m['idf1'] for m in scores])
-    assert np.mean(idf1 / oracles) >= 0.95 and np.min(idf1 / oracles) >= 0.9, (scores, oracles)
-    assert sum(m['num_switches'] for m in scores) <= 2 * len(scenes), scores
+        print(f'seed {plan.seed}: {scores[-1]}, oracle {tracking_metrics(gt, oracle)}')
+    assert all(m['idf1'] >= 0.95 for m in scores), scores
+    assert all(m['num_switches'] <= 2 for m in scores), scores
     # The metric is wired: the same boxes with their ids shuffled every frame score far lower.
     plan, gt = scenes[0]
     hyp = _run_tracker(_detections(plan, gt, np.random.default_rng(1))[0])
