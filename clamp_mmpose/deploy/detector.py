@@ -39,6 +39,10 @@ def letterbox(image: np.ndarray, input_size: Sequence[int], pad_value: Sequence[
         raise DeployError(f'a {width}x{height} image resizes to {new_w}x{new_h}, over the '
                           f'detector\'s {input_size[0]}x{input_size[1]} input (mmdet would fail '
                           f'too): export with a square input size')
+    if not new_w or not new_h:
+        raise DeployError(f'a {width}x{height} image resizes to {new_w}x{new_h} pixels for the '
+                          f'detector\'s {input_size[0]}x{input_size[1]} input: crop it to a '
+                          f'less extreme aspect ratio')
     resized = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
     padded = np.empty((input_size[1], input_size[0], 3), np.uint8)
     padded[...] = np.asarray(pad_value, np.float64).round().astype(np.uint8)

@@ -190,8 +190,10 @@ def find_detector_file(det_dir: str) -> str:
     if osp.isfile(det_dir):
         if det_dir.endswith(DETECTOR_SUFFIX):
             return det_dir
-        what = 'a pose model\'s settings' if det_dir.endswith(DEPLOY_SUFFIX) else 'not'
-        raise DeployError(f'{det_dir} is {what} a *{DETECTOR_SUFFIX} file: give the folder '
+        if det_dir.endswith(DEPLOY_SUFFIX):
+            raise DeployError(f'{det_dir} is a pose model\'s settings, not a detector\'s: '
+                              f'pass it as the pose model, and as the detector {how}.')
+        raise DeployError(f'{det_dir} is not a *{DETECTOR_SUFFIX} file: give the folder '
                           f'that `clamp-mmpose export-detector` wrote, or {how}.')
     if not osp.isdir(det_dir):
         raise DeployError(f'{det_dir}: no such folder. Give the folder that '

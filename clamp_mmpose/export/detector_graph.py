@@ -131,6 +131,12 @@ def detector_metadata(model: nn.Module, cfg, config: str, checkpoint: str, class
         min_bbox_size=float(test_cfg.get('min_bbox_size', -1)))
     if side % max(strides):
         _refuse(config, f'its input size {side} is not divisible by its strides {strides}')
+    for key, option, low, high in (('score_thr', '--score-thr', 0, 1),
+                                   ('nms_iou', '--nms-iou', 0, 1),
+                                   ('max_per_img', '--max-per-img', 1, 1 << 20)):
+        if not low <= meta[key] <= high:
+            raise DeployError(f'{option} {meta[key]:g} is out of range: give a value in '
+                              f'[{low}, {high}] (or leave it out for {config}\'s test_cfg)')
     return meta
 
 
@@ -169,11 +175,16 @@ def export_detector(config: str, checkpoint: str, out_dir: str,
     meta['onnx'] = osp.basename(onnx_path)
     validate_detector_meta(meta, json_path)  # what is written must read back
     side = meta['input_size'][0]
-    with torch.no_grad():
-        export_detector_graph(ImageToDetections(model).eval(), torch.zeros(1, 3, side, side),
-                              onnx_path + '.part')
-    with open(json_path + '.part', 'w') as f:
-        json.dump(meta, f, indent=1)
-    os.replace(onnx_path + '.part', onnx_path)
-    os.replace(json_path + '.part', json_path)
+    try:
+        with torch.no_grad():
+            export_detector_graph(ImageToDetections(model).eval(),
+                                  torch.zeros(1, 3, side, side), onnx_path + '.part')
+        with open(json_path + '.part', 'w') as f:
+            json.dump(meta, f, indent=1)
+        os.replace(onnx_path + '.part', onnx_path)
+        os.replace(json_path + '.part', json_path)
+    finally:  # a failed export leaves nothing behind
+        for part in (onnx_path + '.part', json_path + '.part'):
+            if osp.exists(part):
+                os.remove(part)
     return onnx_path, json_path
