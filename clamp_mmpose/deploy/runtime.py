@@ -17,6 +17,7 @@ import numpy as np
 
 from . import topdown
 from .contract import DEPLOY_SUFFIX, DeployError, read_deploy_file
+from .detector_contract import DETECTOR_SUFFIX
 from .inputs import as_bgr8, check_boxes
 
 __all__ = ['DEPLOY_SUFFIX', 'DeployError', 'OnnxPoseModel', 'cpu_session', 'find_deploy_file']
@@ -28,12 +29,22 @@ def find_deploy_file(model_dir: str) -> str:
     if osp.isfile(model_dir):
         if model_dir.endswith(DEPLOY_SUFFIX):
             return model_dir
+        if model_dir.endswith(DETECTOR_SUFFIX):
+            raise DeployError(f'{model_dir} is an object detector\'s settings, not a pose '
+                              f'model\'s: pass its folder as --detector (Python: '
+                              f'clamp_mmpose.deploy.Detector), and as the model the folder '
+                              f'`clamp-mmpose export ... --onnx` wrote.')
         raise DeployError(f'{model_dir} is not a *{DEPLOY_SUFFIX} file: give the folder that '
                           f'`clamp-mmpose export ... --onnx` wrote, or the .deploy.json in it.')
     if not osp.isdir(model_dir):
         raise DeployError(f'{model_dir}: no such folder. Give the folder that '
                           f'`clamp-mmpose export ... --onnx` wrote.')
     found = sorted(glob.glob(osp.join(glob.escape(model_dir), '*' + DEPLOY_SUFFIX)))
+    if not found and glob.glob(osp.join(glob.escape(model_dir), '*' + DETECTOR_SUFFIX)):
+        raise DeployError(
+            f'{model_dir} holds an object detector (a *{DETECTOR_SUFFIX}), not a pose model: '
+            f'pass it as --detector (Python: clamp_mmpose.deploy.Detector), and as the model '
+            f'the folder `clamp-mmpose export ... --onnx` wrote.')
     if len(found) != 1:
         what = 'no' if not found else f'{len(found)} ({", ".join(map(osp.basename, found))})'
         raise DeployError(

@@ -18,6 +18,8 @@ SUBCOMMANDS = {
                 'print each keypoint\'s name, the words the text encoder reads and their tokens'),
     'export': ('clamp_mmpose.tools.export',
                'store the prompt embeddings of a trained CLAMP model for inference'),
+    'export-detector': ('clamp_mmpose.tools.export_detector',
+                        'export an MMDetection RTMDet detector to ONNX for the torch-free runtime'),
     'infer': ('clamp_mmpose.tools.infer',
               'run an exported ONNX model on an image or video, without torch (pose drawn, JSON)'),
     'score-maps': ('clamp_mmpose.tools.score_maps',
