@@ -125,9 +125,10 @@ def batched_nms(boxes: np.ndarray, scores: np.ndarray, labels: np.ndarray, iou_t
     if len(boxes) < split_thr:
         shift = labels.astype(np.float32) * (boxes.max() + np.float32(1))
         return nms(boxes + shift[:, None], scores, iou_thr)
-    kept = [np.flatnonzero(labels == label)[nms(boxes[labels == label],
-                                                 scores[labels == label], iou_thr)]
-            for label in np.unique(labels)]
+    kept = []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        kept.append(members[nms(boxes[members], scores[members], iou_thr)])
     kept = np.concatenate(kept)
     return kept[np.argsort(-np.asarray(scores)[kept], kind='stable')]
 

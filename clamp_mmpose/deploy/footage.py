@@ -29,6 +29,18 @@ def _frame(boxes, scores, ids=None) -> FrameBoxes:
     return FrameBoxes(boxes, scores, ids)
 
 
+def inside_image(found: FrameBoxes, image: np.ndarray) -> FrameBoxes:
+    """``found`` clipped to the image, less what is then under a pixel wide or high.
+
+    Detectors clip boxes to their letterboxed input, so boxes may lie in its padding, beyond
+    the image (mmdet's do too), or be slivers; neither holds an animal, and the pose model
+    refuses both."""
+    height, width = image.shape[:2]
+    boxes = np.clip(found.boxes, 0, [width, height, width, height])
+    keep = ((boxes[:, 2:] - boxes[:, :2]) >= 1).all(axis=1)
+    return FrameBoxes(boxes[keep], found.scores[keep], found.ids[keep])
+
+
 class FixedBoxes:
     """The same boxes in every frame (``None``: the whole frame)."""
 
@@ -42,14 +54,15 @@ class FixedBoxes:
 
 
 class FileBoxes:
-    """Boxes per frame read from a file (:func:`.boxes_file.read_boxes_file`); a frame the file
-    does not list has none."""
+    """Boxes per frame read from a file (:func:`.boxes_file.read_boxes_file`), clipped to the
+    image (:func:`inside_image`); a frame the file does not list has none."""
 
     def __init__(self, boxes_by_frame: Dict[int, FrameBoxes]):
         self.boxes_by_frame = boxes_by_frame
 
     def __call__(self, index: int, image: np.ndarray) -> FrameBoxes:
-        return self.boxes_by_frame.get(index) or _frame(np.zeros((0, 4)), np.zeros(0))
+        found = self.boxes_by_frame.get(index) or _frame(np.zeros((0, 4)), np.zeros(0))
+        return inside_image(found, image)
 
 
 class DetectorBoxes:
@@ -65,7 +78,7 @@ class DetectorBoxes:
         if index % self.every:
             return None
         boxes, scores, _ = self.detector.predict(image, score_thr=self.score_thr)
-        return _frame(boxes, scores)
+        return inside_image(_frame(boxes, scores), image)
 
 
 def boxes_from_poses(instances: List[dict], width: int, height: int,

@@ -13,7 +13,7 @@ For an input ``<stem>`` (an image, a folder of images or a video), into the outp
   when tracked), for xtcocotools' / MMPose's evaluation;
 * ``<stem>.csv``: DeepLabCut's multi-animal table: four header rows (scorer, individuals,
   bodyparts, coords = x, y, likelihood), then one row per frame; an individual absent from a
-  frame leaves its cells empty. Individuals are ``track<id>`` when tracked, else ``animal<i>``
+  frame has NaN in its cells. Individuals are ``track<id>`` when tracked, else ``animal<i>``
   in each frame's order.
 
 Everything is written under temporary names and renamed at :meth:`FootageOutputs.commit`; a run
@@ -172,7 +172,9 @@ class FootageOutputs:
                 for who in individuals:
                     inst = cells.get(who)
                     if inst is None:
-                        line += [''] * (3 * k)
+                        # 'NaN', not an empty cell: pandas takes a first data row of empty cells
+                        # for the index-name row and drops it.
+                        line += ['NaN'] * (3 * k)
                         continue
                     for (x, y), s in zip(inst['keypoints'], inst['keypoint_scores']):
                         line += [f'{x:.2f}', f'{y:.2f}', f'{s:.4f}']

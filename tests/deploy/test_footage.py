@@ -25,7 +25,8 @@ class CentrePose:
 
 
 class MovingDetector:
-    """One animal moving 5 px right per call, and a weak false box."""
+    """One animal moving 5 px right per call, a weak false box, a sliver and a box below the
+    120-pixel-high image."""
 
     def __init__(self):
         self.calls = 0
@@ -33,8 +34,9 @@ class MovingDetector:
     def predict(self, image, score_thr=None):
         x = 20 + 5 * self.calls
         self.calls += 1
-        boxes = np.array([[x, 20, x + 40, 60], [100, 10, 110, 20]], np.float64)
-        return boxes, np.array([0.9, 0.2]), np.array([15, 15])
+        boxes = np.array([[x, 20, x + 40, 60], [100, 10, 110, 20], [50, 50, 50.5, 70],
+                          [10, 130, 40, 150]])  # the last in the letterbox padding
+        return boxes, np.array([0.9, 0.2, 0.8, 0.7]), np.array([15, 15, 15, 15])
 
 
 class OrderTracker:
@@ -61,6 +63,9 @@ def test_tracker_ids_and_dropped_leftovers():
     pipeline = FootagePipeline(pose, DetectorBoxes(MovingDetector()), tracker=OrderTracker())
     (inst, ) = pipeline(0, IMAGE)  # the weak box is no track: no pose is estimated in it
     assert inst['track_id'] == 1 and len(pose.calls[0]) == 1
+    # Without a tracker, the sliver (half a pixel wide) and the box outside are dropped all
+    # the same.
+    assert len(FootagePipeline(pose, DetectorBoxes(MovingDetector()))(0, IMAGE)) == 2
 
 
 def test_frames_between_detections_follow_the_last_poses():
@@ -110,3 +115,11 @@ def test_smoother_sees_tracked_keypoints_only():
     untracked = FootagePipeline(CentrePose(), FixedBoxes(None), smoother=Recorder())
     untracked(5, IMAGE)
     assert len(seen) == 1
+
+
+def test_file_boxes_are_clipped_to_the_image():
+    frame = FrameBoxes(np.array([[150, 100, 200, 200], [170, 10, 190, 30.0]]),
+                       np.array([0.9, 0.8]), np.array([1, 2]))
+    (inst, ) = FootagePipeline(CentrePose(), FileBoxes({0: frame}))(0, IMAGE)
+    np.testing.assert_allclose(inst['bbox'], [150, 100, 160, 120])  # the other lies outside
+    assert inst['track_id'] == 1

@@ -14,7 +14,7 @@ from mmpose.apis import inference_topdown, init_model
 from clamp_mmpose.deploy import DeployError, OnnxPoseModel
 from clamp_mmpose.tools import export, infer
 from tests.helpers import BASELINE_RN50, CLAMP_RN50, REPO, away_from_init, demo_checkpoint
-from tests.helpers.models import config_and_checkpoint, convert_reference
+from tests.helpers.models import config_and_checkpoint, convert_reference, exported_pose_model
 
 BLOCKED = ('torch', 'torchvision', 'mmcv', 'mmengine', 'mmpose', 'mmdet')
 # The authors' three CLAMP layouts (converted reference models), the demo's tiny CLAMP and a
@@ -74,7 +74,7 @@ def test_decoded_keypoints_equal_mmpose_inference_topdown(exported, tmp_path):
 
 
 def test_runtime_runs_where_torch_and_openmmlab_cannot_be_imported(tmp_path):
-    _, model_dir = _tiny_export(tmp_path)
+    _, model_dir = exported_pose_model(tmp_path)
     image = str(tmp_path / 'animal.png')
     cv2.imwrite(image, _animal_image())
     out = str(tmp_path / 'out')
@@ -96,21 +96,13 @@ print('ran without', ', '.join({BLOCKED!r}))
                             cwd=REPO, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     written = json.load(open(osp.join(out, 'animal.json')))
-    assert np.asarray(written['instances'][0]['keypoints']).shape == (17, 2)
+    assert np.asarray(written['frames'][0]['instances'][0]['keypoints']).shape == (17, 2)
     assert cv2.imread(osp.join(out, 'animal.jpg')).shape == (240, 320, 3)
-
-
-def _tiny_export(tmp_path):
-    """A small RN CLAMP model (the authors' layout) exported with --onnx; (config, folder)."""
-    _, _, config, checkpoint = convert_reference('rn50', tmp_path)
-    out_dir = str(tmp_path / 'deploy')
-    assert export.main([config, checkpoint, osp.join(out_dir, 'clamp'), '--onnx']) == 0
-    return config, out_dir
 
 
 @pytest.fixture(scope='module')
 def tiny_export(tmp_path_factory):
-    return _tiny_export(tmp_path_factory.mktemp('tiny_onnx'))
+    return exported_pose_model(tmp_path_factory.mktemp('tiny_onnx'))
 
 
 def test_infer_command_on_an_image_and_a_video(tiny_export, tmp_path, capsys):

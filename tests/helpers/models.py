@@ -56,3 +56,13 @@ def convert_reference(arch, tmp):
     checkpoint = write_authors_checkpoint(tmp / 'epoch_210.pth', state)
     config, weights = convert_official_checkpoint(checkpoint, str(tmp / 'out'))
     return arch, state, config, weights
+
+
+def exported_pose_model(tmp):
+    """(config, folder) of a small RN CLAMP model (the authors' layout, random weights)
+    exported with ``clamp-mmpose export --onnx`` into ``tmp``."""
+    from clamp_mmpose.tools import export
+    _, _, config, checkpoint = convert_reference('rn50', tmp)
+    out_dir = str(tmp / 'deploy')
+    assert export.main([config, checkpoint, osp.join(out_dir, 'clamp'), '--onnx']) == 0
+    return config, out_dir

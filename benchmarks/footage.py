@@ -1,0 +1,239 @@
+"""Frames per second from footage to tracked keypoints: the torch-free pipeline against MMPose's.
+
+On one generated 640x480 video with two animals walking (``generate-data --video``), in one
+process with the same thread count for both:
+
+* **torch-free**: ``clamp_mmpose.deploy``: RTMDet-tiny exported by ``export-detector`` and CLAMP
+  RN50 exported with ``export --onnx`` (float32, and the ``--int8`` copy), ByteTrack identities,
+  the labelled video and the per-frame JSON, COCO and CSV written: what ``clamp-mmpose infer
+  --detector --track`` does;
+* **PyTorch**: ``MMPoseInferencer`` with the same RTMDet-tiny (config and weights) and the same
+  CLAMP model (exported inference config and weights), writing its labelled video and
+  predictions.
+
+Both run the config's flip test and the same detection threshold, chosen on the first frame so
+that two boxes pass (the weights are random: no released ones can be downloaded here, so the
+threshold stands in for what a trained detector finds); MMPose's box NMS is turned off, as the
+torch-free path has none after the detector's own. Each path runs once untimed on a few frames
+first. Prints a markdown table and writes JSON.
+
+    python benchmarks/footage.py                     # RN50, 40 frames, 2 threads
+    python benchmarks/footage.py --smoke             # tiny models, 4 frames (CI)
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+CLAMP_RN50 = 'configs/ap10k/clamp_clip-rn50_4xb32-210e_ap10k-256x256.py'
+TARGET_SPEEDUP = 2.0  # torch-free float32 frames per second over the PyTorch path's
+WARMUP_FRAMES = 3
+
+
+def make_pose_model(work: str, smoke: bool):
+    """(inference config, inference checkpoint, ONNX folder) of CLAMP RN50 with random
+    weights, exported as a user exports a trained one (``--int8`` copy included)."""
+    from mmengine.config import Config
+    from mmpose.registry import MODELS
+
+    from benchmarks.benchmark import SMOKE_ARCHS
+    from clamp_mmpose.export.inference_model import export_inference_model
+    from clamp_mmpose.export.onnx_graph import (deploy_metadata, export_int8_graph,
+                                                export_onnx, write_deploy_json)
+    cfg = Config.fromfile(osp.join(REPO, CLAMP_RN50))
+    cfg.model.backbone.pretrained = None
+    cfg.model.head.clip_weights = None
+    if smoke:
+        import tests.conftest as tiny
+        from tests.helpers import use_tiny_clip
+        tiny.TINY_RN = SMOKE_ARCHS['rn50']
+        use_tiny_clip(cfg.model, 'rn')
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    config, checkpoint = osp.join(work, 'clamp.py'), osp.join(work, 'clamp.pth')
+    cfg.dump(config)
+    torch.save(dict(state_dict=model.state_dict(), meta={}), checkpoint)
+    inf_config, inf_checkpoint = export_inference_model(config, checkpoint,
+                                                        osp.join(work, 'clamp_inference'))
+    onnx_dir = osp.join(work, 'onnx')
+    os.makedirs(onnx_dir)
+    export_onnx(inf_config, inf_checkpoint, osp.join(onnx_dir, 'clamp'))
+    int8_dir = osp.join(work, 'onnx_int8')
+    os.makedirs(int8_dir)
+    # int8: calibrated on random crops (speed only; accuracy: benchmarks/int8_accuracy.py).
+    from mmpose.apis import init_model
+    inference = init_model(inf_config, inf_checkpoint, device='cpu').eval()
+    meta = deploy_metadata(inference, Config.fromfile(inf_config))
+    w, h = meta['input_size']
+    calibration = np.random.default_rng(1).standard_normal((4, 3, h, w)).astype(np.float32)
+    export_int8_graph(inference, osp.join(int8_dir, 'clamp.int8.onnx'), calibration)
+    write_deploy_json(dict(meta, onnx='clamp.int8.onnx', precision='int8'),
+                      osp.join(int8_dir, 'clamp.int8.deploy.json'))
+    return inf_config, inf_checkpoint, onnx_dir, int8_dir
+
+
+def make_detector(work: str, frames, input_size: int):
+    """(mmdet config, checkpoint, exported folder) of RTMDet-tiny with random weights fitted
+    to the video's frames (tests/helpers/detector.py)."""
+    from clamp_mmpose.export.detector_graph import export_detector
+    from tests.helpers.detector import random_rtmdet_checkpoint
+    config, checkpoint = random_rtmdet_checkpoint(work, images=frames, input_size=input_size)
+    det_dir = osp.join(work, 'detector')
+    export_detector(config, checkpoint, det_dir)
+    return config, checkpoint, det_dir
+
+
+def read_frames(video: str, count: int):
+    import cv2
+    capture = cv2.VideoCapture(video)
+    frames = []
+    while len(frames) < count:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(frame)
+    capture.release()
+    return frames
+
+
+def two_box_threshold(det_dir: str, frame) -> float:
+    """A score threshold half-way between the second and third best animal box of ``frame``."""
+    from clamp_mmpose.deploy.detector import Detector
+    _, scores, _ = Detector(det_dir).predict(frame, score_thr=0.0)
+    scores = np.sort(scores)[::-1]
+    if len(scores) < 3:
+        return 0.0
+    return float(0.5 * (scores[1] + scores[2]))
+
+
+def torch_free(video: str, det_dir: str, pose_dir: str, thr: float, threads: int, out: str,
+               max_frames=None, track: bool = False):
+    """(frames per second, mean boxes per frame) of the deploy pipeline on ``video`` (with
+    ``track``: ByteTrack identities and One-Euro smoothing, as ``infer --track --smooth``)."""
+    from clamp_mmpose.deploy import OnnxPoseModel
+    from clamp_mmpose.deploy.detector import Detector
+    from clamp_mmpose.deploy.footage import DetectorBoxes, FootagePipeline
+    from clamp_mmpose.deploy.footage_outputs import FootageOutputs
+    from clamp_mmpose.deploy.frames import FrameSource
+    from clamp_mmpose.deploy.smoothing import KeypointSmoother
+    from clamp_mmpose.deploy.tracking import BoxTracker
+    source = FrameSource(video)
+    pose = OnnxPoseModel(pose_dir, num_threads=threads)
+    detector = Detector(det_dir, num_threads=threads)
+    if track:  # as infer --track: ByteTrack sees boxes down to 0.1, tracks start at thr
+        pipeline = FootagePipeline(pose, DetectorBoxes(detector, min(thr, 0.1)),
+                                   BoxTracker(source.fps, track_activation_threshold=thr - 0.1),
+                                   KeypointSmoother(fps=source.fps))
+    else:
+        pipeline = FootagePipeline(pose, DetectorBoxes(detector, thr))
+    outputs = FootageOutputs(out, source.stem, 'video', pose.keypoint_names, pose.skeleton,
+                             source.fps)
+    boxes, start = 0, time.perf_counter()
+    for index, name, image in source:
+        if max_frames is not None and index >= max_frames:
+            break
+        instances = pipeline(index, image, name)
+        boxes += len(instances)
+        outputs.add(index, name, image, instances)
+    outputs.commit()
+    count = len(outputs.frames)
+    return count / (time.perf_counter() - start), boxes / max(count, 1)
+
+
+def pytorch(video: str, det, pose, thr: float, out: str, warmup_frame):
+    """(frames per second, mean boxes per frame) of MMPoseInferencer on ``video``, after one
+    untimed call on ``warmup_frame`` (its first call builds what it caches)."""
+    from mmpose.apis import MMPoseInferencer
+    inferencer = MMPoseInferencer(pose2d=pose[0], pose2d_weights=pose[1], det_model=det[0],
+                                  det_weights=det[1], det_cat_ids=list(range(14, 24)),
+                                  device='cpu')
+    for _ in inferencer(warmup_frame, bbox_thr=thr, nms_thr=1.0):
+        pass
+    boxes, count, start = 0, 0, time.perf_counter()
+    for result in inferencer(video, bbox_thr=thr, nms_thr=1.0, vis_out_dir=out,
+                             pred_out_dir=out):
+        boxes += len(result['predictions'][0])
+        count += 1
+    return count / (time.perf_counter() - start), boxes / max(count, 1)
+
+
+def run(args) -> dict:
+    torch.set_num_threads(args.threads)
+    import cv2
+    cv2.setNumThreads(args.threads)
+    with tempfile.TemporaryDirectory(prefix='clamp_footage_bench_') as work:
+        return measure(args, work)
+
+
+def measure(args, work: str) -> dict:
+    from clamp_mmpose.datasets.synthetic.footage import write_footage
+    video = write_footage(work, 'two_animals', num_frames=args.frames, size=(640, 480),
+                          num_animals=2, seed=args.seed)['video']
+    frames = read_frames(video, 3)
+    det = make_detector(work, frames, 320 if args.smoke else 640)
+    pose = make_pose_model(work, args.smoke)
+    thr = two_box_threshold(det[2], frames[0])
+    warm = osp.join(work, 'warmup')
+    torch_free(video, det[2], pose[2], thr, args.threads, warm, WARMUP_FRAMES)
+    results = dict(frames=args.frames, threads=args.threads, det_thr=thr,
+                   torch_version=torch.__version__)
+    for name, folder, track in (('torch_free_float32', pose[2], False),
+                                ('torch_free_int8', pose[3], False),
+                                ('torch_free_float32_tracked', pose[2], True)):
+        fps, boxes = torch_free(video, det[2], folder, thr, args.threads,
+                                osp.join(work, name), track=track)
+        results[name] = dict(fps=fps, boxes_per_frame=boxes)
+    fps, boxes = pytorch(video, det[:2], pose[:2], thr, osp.join(work, 'pytorch'), frames[0])
+    results['pytorch_mmpose_inferencer'] = dict(fps=fps, boxes_per_frame=boxes)
+    for name in ('torch_free_float32', 'torch_free_int8', 'torch_free_float32_tracked'):
+        results[name]['speedup_vs_pytorch'] = results[name]['fps'] / fps
+    return results
+
+
+def markdown(results: dict) -> str:
+    rows = ['| path | frames/s | boxes/frame | vs PyTorch |', '|---|---|---|---|']
+    for name, label in (('pytorch_mmpose_inferencer', 'PyTorch: MMPoseInferencer'),
+                        ('torch_free_float32', 'torch-free, float32'),
+                        ('torch_free_int8', 'torch-free, int8 pose model'),
+                        ('torch_free_float32_tracked',
+                         'torch-free, float32, + ByteTrack and One-Euro')):
+        r = results[name]
+        ratio = f'{r["speedup_vs_pytorch"]:.2f}x' if 'speedup_vs_pytorch' in r else '1'
+        rows.append(f'| {label} | {r["fps"]:.2f} | {r["boxes_per_frame"]:.2f} | {ratio} |')
+    met = results['torch_free_float32']['speedup_vs_pytorch'] >= TARGET_SPEEDUP
+    rows.append(f'\ntarget: torch-free float32 >= {TARGET_SPEEDUP:g}x the PyTorch path: '
+                f'{"met" if met else "missed"} ({results["frames"]} frames 640x480, '
+                f'{results["threads"]} threads)')
+    return '\n'.join(rows)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--frames', type=int, default=None, help='default 40 (4 with --smoke)')
+    parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--smoke', action='store_true',
+                        help='tiny CLIP towers and RTMDet at 320: checks the run, not speed')
+    parser.add_argument('--out', default='work_dirs/footage_benchmark.json')
+    args = parser.parse_args(argv)
+    args.frames = args.frames or (4 if args.smoke else 40)
+    results = run(args)
+    print(markdown(results))
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    with open(args.out, 'w') as f:
+        json.dump(results, f, indent=1)
+    return results
+
+
+if __name__ == '__main__':
+    main()
