@@ -63,10 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     track.add_argument('--smooth', action='store_true',
                        help='smooth each track\'s keypoints over time (One-Euro filter; needs '
                        '--track, or ids in the boxes file)')
-    track.add_argument('--smooth-min-cutoff', type=float, default=1.0,
-                       help='One-Euro minimum cutoff in Hz: lower smooths more when still')
-    track.add_argument('--smooth-beta', type=float, default=0.01,
-                       help='One-Euro speed coefficient: higher lags less when moving')
+    track.add_argument('--smooth-min-cutoff', type=float, default=0.5,
+                       help='One-Euro minimum cutoff in Hz: lower smooths more when still '
+                       '(default 0.5)')
+    track.add_argument('--smooth-beta', type=float, default=0.02,
+                       help='One-Euro speed coefficient per pixel/s: higher lags less when '
+                       'moving (default 0.02)')
     pose = parser.add_argument_group('pose')
     pose.add_argument('--flip-test', dest='flip_test', action='store_true', default=None,
                       help='average with the mirrored image (default: as exported)')
@@ -86,6 +88,12 @@ def _check_args(parser, args) -> None:
         parser.error('--detect-every needs --detector')
     if args.detect_every < 1:
         parser.error(f'--detect-every {args.detect_every}: give 1 or more')
+    if not 0 <= args.det_thr <= 1:
+        parser.error(f'--det-thr {args.det_thr}: give a score between 0 and 1')
+    if args.max_animals is not None and args.max_animals < 1:
+        parser.error(f'--max-animals {args.max_animals}: give 1 or more')
+    if args.smooth_min_cutoff <= 0 or args.smooth_beta < 0:
+        parser.error('--smooth-min-cutoff must be above 0 and --smooth-beta at least 0')
 
 
 def _box_source(args, source: FrameSource):

@@ -164,3 +164,16 @@ def test_a_folder_of_images_with_its_detector(footage, tmp_path):
     assert [f['name'] for f in doc['frames']] == ['000.png', '001.png', '002.png']
     assert all(len(f['instances']) == 2 for f in doc['frames'])  # the best two of many
     assert sorted(os.listdir(osp.join(out, 'stills'))) == ['000.jpg', '001.jpg', '002.jpg']
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['--det-thr', '1.5'], '--det-thr 1.5'),
+    (['--max-animals', '0'], '--max-animals 0'),
+    (['--smooth', '--smooth-beta', '-1'], '--smooth-beta'),
+    (['--detect-every', '2'], '--detect-every needs --detector'),
+    (['--classes', 'cat'], '--classes chooses'),
+])
+def test_bad_options_are_named(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        infer.main(['model', 'clip.mp4', '--whole-image', '--out', 'out'] + argv)
+    assert message in capsys.readouterr().err
