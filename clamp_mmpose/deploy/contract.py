@@ -21,9 +21,9 @@ same class here.
 import re
 from typing import Any, Callable, Dict, List
 
-from .json_checks import (MAX_SIDE, ContractViolation, DeployError, boolean, check_format,
-                          check_keys, choice, integer, list_of, number, per_channel, pixel_size,
-                          read_json, show, text)
+from .json_checks import (MAX_SIDE, NORMALIZATION_CHECKS, ContractViolation, DeployError,
+                          boolean, check_format, check_keys, choice, integer, list_of, number,
+                          pixel_size, read_json, show, text)
 
 __all__ = ['BORDER_RULES', 'DEPLOY_SUFFIX', 'DeployError', 'FORMAT', 'MAX_DEPLOY_BYTES',
            'MAX_SIDE', 'REEXPORT', 'REQUIRED_KEYS', 'VERSION', 'read_deploy_file',
@@ -77,9 +77,7 @@ _CHECKS: Dict[str, Callable[[Any], Any]] = {
     'onnx': _onnx_name,
     'input_size': pixel_size,
     'heatmap_size': pixel_size,
-    'mean': lambda v: per_channel(v, -1e4, 1e4),
-    'std': lambda v: per_channel(v, 1e-6, 1e4),
-    'bgr_to_rgb': boolean,
+    **NORMALIZATION_CHECKS,
     'bbox_padding': lambda v: number(v, 0.01, 100.0),
     'keypoint_names': lambda v: _nonempty(list_of(v, text, None, ' of keypoint names')),
     'flip_test': boolean,

@@ -17,8 +17,9 @@ import os.path as osp
 from typing import Any, Callable, Dict
 
 from .contract import DEPLOY_SUFFIX, DeployError
-from .json_checks import (MAX_SIDE, ContractViolation, boolean, check_format, check_keys,
-                          integer, list_of, number, per_channel, pixel_size, read_json, text)
+from .json_checks import (MAX_SIDE, NORMALIZATION_CHECKS, ContractViolation, check_format,
+                          check_keys, integer, list_of, number, per_channel, pixel_size,
+                          read_json, text)
 
 __all__ = ['COCO_ANIMALS', 'DETECTOR_FORMAT', 'DETECTOR_SUFFIX', 'DETECTOR_VERSION',
            'MAX_DETECTOR_BYTES', 'MAX_SIDE', 'REEXPORT_DETECTOR', 'REQUIRED_KEYS',
@@ -55,9 +56,7 @@ def _names(value: Any) -> list:
 _CHECKS: Dict[str, Callable[[Any], Any]] = {
     'onnx': _file_name,
     'input_size': pixel_size,
-    'mean': lambda v: per_channel(v, -1e4, 1e4),
-    'std': lambda v: per_channel(v, 1e-6, 1e4),
-    'bgr_to_rgb': boolean,
+    **NORMALIZATION_CHECKS,
     'pad_value': lambda v: per_channel(v, 0, 255),
     'strides': lambda v: list_of(v, lambda s: integer(s, 1, 1024), None, ' of pixel strides',
                                  empty=False),

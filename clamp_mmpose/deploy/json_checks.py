@@ -115,6 +115,15 @@ def per_channel(value: Any, low: float, high: float) -> List[float]:
     return list_of(value, lambda v: number(v, low, high), 3, ' (one per colour channel)')
 
 
+# How both runtimes turn pixels into the network's input: the same keys, limits and meaning in
+# either file, so that the two tables spell them once.
+NORMALIZATION_CHECKS: Dict[str, Callable[[Any], Any]] = {
+    'mean': lambda v: per_channel(v, -1e4, 1e4),
+    'std': lambda v: per_channel(v, 1e-6, 1e4),
+    'bgr_to_rgb': boolean,
+}
+
+
 def check_format(meta: Any, source: str, format_name: str, version: int, what: str, fix: str,
                  thing: str) -> None:
     """A :class:`DeployError` unless ``meta`` is an object of format ``format_name`` and a
