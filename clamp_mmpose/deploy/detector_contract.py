@@ -8,15 +8,22 @@ Format ``clamp-mmpose-detector``, version 1: the keys of :data:`REQUIRED_KEYS`. 
 is the letterboxed network input (w, h), which every stride divides; ``class_names`` are all
 the model's classes (its labels index them), ``classes`` those the runtime keeps; the rest are
 mmdet's test settings (``score_thr``, ``nms_iou``, ``nms_pre`` (-1: all), ``max_per_img``,
-``min_bbox_size`` (-1: no filter)). Unknown keys are ignored.
+``min_bbox_size`` (-1: no filter)). Unknown keys are ignored. The reading and the value checks
+are those of :mod:`.json_checks`, shared with the pose model's file.
 """
 import glob
-import json
 import os
 import os.path as osp
 from typing import Any, Callable, Dict
 
 from .contract import DEPLOY_SUFFIX, DeployError
+from .json_checks import (MAX_SIDE, NORMALIZATION_CHECKS, ContractViolation, check_format,
+                          check_keys, integer, list_of, number, per_channel, pixel_size,
+                          read_json, text)
+
+__all__ = ['COCO_ANIMALS', 'DETECTOR_FORMAT', 'DETECTOR_SUFFIX', 'DETECTOR_VERSION',
+           'MAX_DETECTOR_BYTES', 'MAX_SIDE', 'REEXPORT_DETECTOR', 'REQUIRED_KEYS',
+           'find_detector_file', 'read_detector_file', 'validate_detector_meta']
 
 DETECTOR_SUFFIX = '.detector.json'
 DETECTOR_FORMAT = 'clamp-mmpose-detector'
@@ -26,107 +33,43 @@ COCO_ANIMALS = ('bird', 'cat', 'dog', 'horse', 'sheep', 'cow', 'elephant', 'bear
                 'giraffe')
 # A detector file is about 3 KB (80 classes); anything this large is not one.
 MAX_DETECTOR_BYTES = 4 << 20
-MAX_SIDE = 8192
 REEXPORT_DETECTOR = ('The file is damaged or was not written by `clamp-mmpose export-detector '
                      'DET_CONFIG DET_CHECKPOINT OUT_DIR`: export the detector again (or restore '
                      'the file).')
 
 
-class _Bad(Exception):
-    """A value that breaks the contract; ``str`` says how, the caller names file and key."""
-
-
-def _number(low: float, high: float) -> Callable[[Any], float]:
-    def check(value):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _Bad(f'must be a number, got {value!r}')
-        if not low <= value <= high:  # also false for NaN
-            raise _Bad(f'must lie in [{low:g}, {high:g}], got {value!r}')
-        return float(value)
-    return check
-
-
-def _integer(low: int, high: int) -> Callable[[Any], int]:
-    def check(value):
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise _Bad(f'must be an integer in [{low}, {high}], got {value!r}')
-        return value
-    return check
-
-
-def _list(item: Callable[[Any], Any], length=None, what='') -> Callable[[Any], list]:
-    def check(value):
-        if not isinstance(value, list) or (length is not None and len(value) != length):
-            raise _Bad(f'must be a list of {length or "some"} items{what}, got {value!r:.80}')
-        if not value:
-            raise _Bad(f'must not be empty{what}')
-        out = []
-        for i, v in enumerate(value):
-            try:
-                out.append(item(v))
-            except _Bad as bad:
-                raise _Bad(f'item {i} {bad}') from None
-        return out
-    return check
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise _Bad(f'must be a non-empty string, got {value!r:.80}')
-    return value
-
-
-def _boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _Bad(f'must be true or false, got {value!r}')
-    return value
-
-
 def _file_name(value: Any) -> str:
-    """The ONNX file's bare name: it lies beside the JSON, never elsewhere."""
-    name = _text(value)
+    """The ONNX file's bare name: it lies beside the JSON, never elsewhere (stricter than a pose
+    model's ``onnx``, which may name a subfolder, since the detector export writes none)."""
+    name = text(value)
     if name != osp.basename(name) or '\\' in name or name in ('.', '..') or not name.isprintable():
-        raise _Bad(f'must be a file name in the folder of the JSON, e.g. "detector.onnx", '
-                   f'got {name!r}')
+        raise ContractViolation(f'must be a file name in the folder of the JSON, e.g. '
+                                f'"detector.onnx", got {name!r}')
     return name
+
+
+def _names(value: Any) -> list:
+    """Class names: a detector keeps at least one class, and has at least one."""
+    return list_of(value, text, None, ' of class names', empty=False)
 
 
 _CHECKS: Dict[str, Callable[[Any], Any]] = {
     'onnx': _file_name,
-    'input_size': _list(_integer(1, MAX_SIDE), 2, ' (width, height) of pixels'),
-    'mean': _list(_number(-1e4, 1e4), 3, ' (one per colour channel)'),
-    'std': _list(_number(1e-6, 1e4), 3, ' (one per colour channel)'),
-    'bgr_to_rgb': _boolean,
-    'pad_value': _list(_number(0, 255), 3, ' (one per colour channel)'),
-    'strides': _list(_integer(1, 1024), None, ' of pixel strides'),
-    'prior_offset': _number(0, 1),
-    'class_names': _list(_text, None, ' of class names'),
-    'classes': _list(_text, None, ' of class names'),
-    'score_thr': _number(0, 1),
-    'nms_iou': _number(0, 1),
-    'nms_pre': _integer(-1, 1 << 30),
-    'max_per_img': _integer(1, 1 << 20),
-    'min_bbox_size': _number(-1, 1e6),
+    'input_size': pixel_size,
+    **NORMALIZATION_CHECKS,
+    'pad_value': lambda v: per_channel(v, 0, 255),
+    'strides': lambda v: list_of(v, lambda s: integer(s, 1, 1024), None, ' of pixel strides',
+                                 empty=False),
+    'prior_offset': lambda v: number(v, 0, 1),
+    'class_names': _names,
+    'classes': _names,
+    'score_thr': lambda v: number(v, 0, 1),
+    'nms_iou': lambda v: number(v, 0, 1),
+    'nms_pre': lambda v: integer(v, -1, 1 << 30),
+    'max_per_img': lambda v: integer(v, 1, 1 << 20),
+    'min_bbox_size': lambda v: number(v, -1, 1e6),
 }
 REQUIRED_KEYS = ('format', 'version') + tuple(_CHECKS)
-
-
-def _check_format(meta: Any, source: str) -> None:
-    if not isinstance(meta, dict):
-        raise DeployError(f'{source} holds {type(meta).__name__}, not a JSON object: it is not '
-                          f'a {DETECTOR_SUFFIX}. {REEXPORT_DETECTOR}')
-    if meta.get('format') != DETECTOR_FORMAT:
-        raise DeployError(f'{source}: key "format" is {meta.get("format")!r:.60}, not '
-                          f'"{DETECTOR_FORMAT}": it is not a {DETECTOR_SUFFIX}. '
-                          f'{REEXPORT_DETECTOR}')
-    version = meta.get('version')
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise DeployError(f'{source}: key "version" must be a positive integer, got '
-                          f'{version!r:.60}. {REEXPORT_DETECTOR}')
-    if version > DETECTOR_VERSION:
-        raise DeployError(f'{source}: key "version" is {version}, a newer detector format than '
-                          f'this clamp_mmpose reads (version {DETECTOR_VERSION}). Upgrade '
-                          f'clamp_mmpose where the detector runs, or export with this one.')
 
 
 def _check_consistent(out: Dict[str, Any], source: str) -> None:
@@ -147,38 +90,17 @@ def validate_detector_meta(meta: Any, source: str = 'the .detector.json') -> Dic
     :data:`REQUIRED_KEYS`, numbers as ``float`` / ``int`` (plus unknown keys, unchecked).
     Pure: reads no file.
     """
-    _check_format(meta, source)
-    missing = [key for key in REQUIRED_KEYS if key not in meta]
-    if missing:
-        raise DeployError(f'{source} has no {", ".join(map(json.dumps, missing))} key'
-                          f'{"s" if len(missing) > 1 else ""}. {REEXPORT_DETECTOR}')
-    out = dict(meta)
-    key = ''
-    try:
-        for key, check in _CHECKS.items():
-            out[key] = check(meta[key])
-    except _Bad as bad:
-        raise DeployError(f'{source}: key "{key}" {bad}. {REEXPORT_DETECTOR}') from None
+    check_format(meta, source, DETECTOR_FORMAT, DETECTOR_VERSION, DETECTOR_SUFFIX,
+                 REEXPORT_DETECTOR, 'detector')
+    out = check_keys(meta, source, REQUIRED_KEYS, _CHECKS, REEXPORT_DETECTOR)
     _check_consistent(out, source)
     return out
 
 
 def read_detector_file(path: str) -> Dict[str, Any]:
     """Read and check a ``.detector.json``: :func:`validate_detector_meta` of its JSON."""
-    try:
-        with open(path, 'rb') as f:
-            data = f.read(MAX_DETECTOR_BYTES + 1)
-    except OSError as err:
-        raise DeployError(f'{path} cannot be read ({err.strerror or err}): give the folder '
-                          f'that `clamp-mmpose export-detector` wrote.') from err
-    if len(data) > MAX_DETECTOR_BYTES:
-        raise DeployError(f'{path} is over {MAX_DETECTOR_BYTES >> 20} MiB: not a '
-                          f'{DETECTOR_SUFFIX}. {REEXPORT_DETECTOR}')
-    try:
-        meta = json.loads(data.decode('utf-8-sig'))
-    except (ValueError, RecursionError) as err:
-        reason = str(err) if not isinstance(err, RecursionError) else 'nested too deeply'
-        raise DeployError(f'{path} is not JSON ({reason[:120]}). {REEXPORT_DETECTOR}') from None
+    meta = read_json(path, MAX_DETECTOR_BYTES, DETECTOR_SUFFIX, REEXPORT_DETECTOR,
+                     'give the folder that `clamp-mmpose export-detector` wrote')
     return validate_detector_meta(meta, path)
 
 
