@@ -384,4 +384,4 @@ def test_infer_on_a_corrupt_image_writes_a_pose_or_names_the_file(
         assert code == 0, err
         with open(osp.join(tmp, 'out', 'animal.json')) as f:
             written = json.load(f)
-    assert np.asarray(written['instances'][0]['keypoints']).shape == (17, 2)
+    assert np.asarray(written['frames'][0]['instances'][0]['keypoints']).shape == (17, 2)
