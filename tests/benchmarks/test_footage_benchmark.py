@@ -10,11 +10,10 @@ def test_footage_benchmark_smoke_run(tmp_path, capsys):
     table = capsys.readouterr().out
     assert '| PyTorch: MMPoseInferencer |' in table and 'torch-free, int8 pose model' in table
     results = json.load(open(out))
-    for name in ('pytorch_mmpose_inferencer', 'torch_free_float32', 'torch_free_int8',
-                 'torch_free_float32_tracked'):
+    for name in ('pytorch_mmpose_inferencer', 'torch_free_float32', 'torch_free_int8'):
         assert results[name]['fps'] > 0, name
     assert results['torch_free_float32']['speedup_vs_pytorch'] > 0
-    # The same detections reach the pose model in both paths (within a box a frame: ONNX
-    # Runtime and torch round scores at the threshold differently).
-    assert abs(results['torch_free_float32']['boxes_per_frame']
-               - results['pytorch_mmpose_inferencer']['boxes_per_frame']) <= 1
+    # The same detections reach the pose model in both paths; MMPose adds the whole frame
+    # where there is none.
+    assert results['torch_free_float32']['boxes_per_frame'] <= \
+        results['pytorch_mmpose_inferencer']['boxes_per_frame']

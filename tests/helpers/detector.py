@@ -63,9 +63,10 @@ def _normalised(images, size: int) -> torch.Tensor:
     return (batch - mean) / std
 
 
-def _redraw(model, images: torch.Tensor, seed: int) -> None:
-    """Batch-norm statistics measured on ``images``; class logits scaled to spread by 1.5
-    around -5 on them (a few anchors per image above the usual 0.3 threshold)."""
+def _redraw(model, images: torch.Tensor, seed: int, logit_std: float) -> None:
+    """Batch-norm statistics measured on ``images``; class logits scaled to spread by
+    ``logit_std`` around -5 on them (at 1.5, a few anchors per image above the usual 0.3
+    threshold)."""
     gen = torch.Generator().manual_seed(seed)
     norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
     for norm in norms:
@@ -77,16 +78,18 @@ def _redraw(model, images: torch.Tensor, seed: int) -> None:
         model.eval()
         cls_scores, _ = model.bbox_head(model.extract_feat(images))
         for conv, logits in zip(model.bbox_head.rtm_cls, cls_scores):
-            conv.weight.mul_(1.5 / logits.std().clamp(min=1e-12))
+            conv.weight.mul_(logit_std / logits.std().clamp(min=1e-12))
             conv.bias.copy_(torch.randn(conv.bias.shape, generator=gen) * 0.5 - 5.0)
     for norm in norms:
         norm.momentum = 0.1
 
 
-def random_rtmdet_checkpoint(work_dir: str, images=None, seed: int = 0, input_size: int = 640):
+def random_rtmdet_checkpoint(work_dir: str, images=None, seed: int = 0, input_size: int = 640,
+                             logit_std: float = 1.5):
     """Write ``rtmdet_tiny.py`` and ``rtmdet_tiny.pth`` into ``work_dir``: seeded random weights
-    fitted to ``images`` (BGR uint8; default: three generated scenes), and COCO's 80 classes in
-    the checkpoint's meta, as a released checkpoint carries them. Returns their paths."""
+    fitted to ``images`` (BGR uint8; default: three generated scenes; ``logit_std``: the spread
+    of class logits on them), and COCO's 80 classes in the checkpoint's meta, as a released
+    checkpoint carries them. Returns their paths."""
     from mmdet.evaluation import get_classes
     from mmdet.registry import MODELS
     from mmengine.registry import init_default_scope
@@ -96,7 +99,7 @@ def random_rtmdet_checkpoint(work_dir: str, images=None, seed: int = 0, input_si
     model = MODELS.build(cfg.model)
     if images is None:
         images = [generated_scene(seed + i) for i in range(3)]
-    _redraw(model, _normalised(images, input_size), seed)
+    _redraw(model, _normalised(images, input_size), seed, logit_std)
     config = osp.join(str(work_dir), 'rtmdet_tiny.py')
     checkpoint = osp.join(str(work_dir), 'rtmdet_tiny.pth')
     cfg.dump(config)
