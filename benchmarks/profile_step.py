@@ -4,7 +4,8 @@ Builds both models of an arch from the repository's configs (random weights) and
 steps of each under ``torch.profiler``: training steps (forward, backward, the config's
 optimizer) by default, or with ``--inference`` the exported inference form's ``predict`` (flip
 test off). Prints, for each model, the time per step and the top operators by self time
-(``--shapes``: split by input shape, which tells the layers apart). With ``--modules`` it also
+(``--shapes``: split by input shape, which tells the layers apart). ``--compile``
+compiles each model with ``torch.compile`` first (the warm-up step pays the compilation). With ``--modules`` it also
 prints the time of the backbone and of each head sub-module (forward and backward), which is
 what the operator table cannot name; a backward time is shown only for modules whose input
 needs a gradient (not the backbone, nor the text encoder, which has no input).
@@ -102,6 +103,8 @@ def main(argv=None):
                         help='profile the exported inference form\'s predict, not training')
     parser.add_argument('--shapes', action='store_true',
                         help='split the operator table by input shape')
+    parser.add_argument('--compile', action='store_true',
+                        help='torch.compile each model (inductor) before the warm-up step')
     parser.add_argument('--count-ops', action='store_true',
                         help='count top-level aten calls per training step (no timing table)')
     args = parser.parse_args(argv)
@@ -123,6 +126,8 @@ def main(argv=None):
         k = cfg.model.head.out_channels
         model = build(cfg.model, inference=args.inference, device='cpu')
         inputs, samples = fake_batch(args.batch, size, k, 'cpu', heatmap_size)
+        if args.compile:
+            model.compile()  # the whole loss / predict forward; backward through AOTAutograd
         if args.inference:
             model.eval().test_cfg['flip_test'] = False
 
