@@ -96,11 +96,13 @@ class PromptTextEncoder(nn.Module):
         nn.init.trunc_normal_(self.context, std=1.0)
 
         # Padding after the longest prompt's EOT cannot reach any EOT (causal): never computed.
-        tokens, eot_index, self.used_length = self.tokenize(keypoint_words, num_context_tokens,
-                                                            context_length, keypoint_names)
-        self.register_buffer('tokens', tokens, persistent=False)
-        self.register_buffer('eot_index', eot_index, persistent=False)
-        self._register_packed_layout(tokens, eot_index, 1 + num_context_tokens)
+        # Token bookkeeping is data, on the CPU even when the model is built on the meta device.
+        with torch.device('cpu'):
+            tokens, eot_index, self.used_length = self.tokenize(
+                keypoint_words, num_context_tokens, context_length, keypoint_names)
+            self.register_buffer('tokens', tokens, persistent=False)
+            self.register_buffer('eot_index', eot_index, persistent=False)
+            self._register_packed_layout(tokens, eot_index, 1 + num_context_tokens)
 
     def _register_packed_layout(self, tokens: Tensor, eot_index: Tensor, prefix_length: int):
         """Buffers of the packed sequence: each keypoint's token ids after the prefix, up to
