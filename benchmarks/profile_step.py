@@ -4,13 +4,26 @@ Builds both models of an arch from the repository's configs (random weights) and
 steps of each under ``torch.profiler``: training steps (forward, backward, the config's
 optimizer) by default, or with ``--inference`` the exported inference form's ``predict`` (flip
 test off). Prints, for each model, the time per step and the top operators by self time
-(``--shapes``: split by input shape, which tells the layers apart). With ``--modules`` it also
+(``--shapes``: split by input shape, which tells the layers apart). ``--compile``
+compiles each model with ``torch.compile`` first (the warm-up step pays the compilation). With ``--modules`` it also
 prints the time of the backbone and of each head sub-module (forward and backward), which is
 what the operator table cannot name; a backward time is shown only for modules whose input
 needs a gradient (not the backbone, nor the text encoder, which has no input).
 
+``--count-ops`` prints instead the number of top-level aten operator calls per training step of
+each model and the CLAMP / baseline ratio: a device-independent guide to how many kernels the
+step launches (on a GPU nearly every top-level aten call launches one or more kernels, and
+the CPU has to issue them one after another). An event counts when its name starts with
+``aten::`` and none of its ancestors in the profiler's CPU call tree is an ``aten::`` event:
+``aten::linear`` counts once, not again for the ``aten::addmm`` it calls. Autograd's backward
+nodes (``autograd::engine::evaluate_function: ...``) are not aten ops, so the aten calls a
+backward node makes count; profiler and optimizer labels (``Optimizer.step#AdamW.step``) are
+transparent the same way. Counted over ``--steps`` steps after a warm-up step, divided by
+``--steps`` (the count is the same every step).
+
     python benchmarks/profile_step.py --arch rn50 --batch 8 --modules
     python benchmarks/profile_step.py --arch rn50 --batch 32 --inference --shapes
+    python benchmarks/profile_step.py --arch rn50 --batch 2 --steps 1 --count-ops
 """
 import argparse
 import copy
@@ -56,6 +69,27 @@ def module_times(model, step, modules, steps):
     return {k: v / steps for k, v in totals.items()}
 
 
+def is_top_level_aten(event) -> bool:
+    """Whether a profiler event is an aten operator called from outside any aten operator."""
+    if not event.name.startswith('aten::'):
+        return False
+    parent = event.cpu_parent
+    while parent is not None:
+        if parent.name.startswith('aten::'):
+            return False
+        parent = parent.cpu_parent
+    return True
+
+
+def count_top_level_ops(step, steps: int) -> float:
+    """Top-level aten operator calls per call of ``step`` (see the module docstring)."""
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU],
+                                record_shapes=False) as prof:
+        for _ in range(steps):
+            step()
+    return sum(1 for e in prof.events() if is_top_level_aten(e)) / steps
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--arch', default='rn50', choices=['rn50', 'vitb16'])
@@ -69,7 +103,13 @@ def main(argv=None):
                         help='profile the exported inference form\'s predict, not training')
     parser.add_argument('--shapes', action='store_true',
                         help='split the operator table by input shape')
+    parser.add_argument('--compile', action='store_true',
+                        help='torch.compile each model (inductor) before the warm-up step')
+    parser.add_argument('--count-ops', action='store_true',
+                        help='count top-level aten calls per training step (no timing table)')
     args = parser.parse_args(argv)
+    if args.count_ops and args.inference:
+        parser.error('--count-ops counts the training step; drop --inference')
 
     import clamp_mmpose  # noqa: F401
     from mmengine.logging import MMLogger
@@ -79,12 +119,15 @@ def main(argv=None):
     MMLogger.get_current_instance().setLevel(logging.WARNING)
     cfgs = dict(zip(('baseline', 'clamp'), load_configs(args.arch, smoke=args.smoke)))
     what = 'inference (predict, no flip)' if args.inference else 'training step'
+    counts = {}
     for name, cfg in cfgs.items():
         size = tuple(cfg.codec['input_size'])
         heatmap_size = tuple(cfg.codec['heatmap_size'])
         k = cfg.model.head.out_channels
         model = build(cfg.model, inference=args.inference, device='cpu')
         inputs, samples = fake_batch(args.batch, size, k, 'cpu', heatmap_size)
+        if args.compile:
+            model.compile()  # the whole loss / predict forward; backward through AOTAutograd
         if args.inference:
             model.eval().test_cfg['flip_test'] = False
 
@@ -94,6 +137,11 @@ def main(argv=None):
         else:
             step = train_step_fn(model, cfg, (inputs, samples), 'cpu', amp=False)
         step()  # warm-up
+        if args.count_ops:
+            counts[name] = count_top_level_ops(step, args.steps)
+            print(f'{args.arch} {name}: {counts[name]:.0f} top-level aten calls per training '
+                  f'step (batch {args.batch})', flush=True)
+            continue
         start = time.perf_counter()
         for _ in range(args.steps):
             step()
@@ -113,6 +161,10 @@ def main(argv=None):
                                    key=lambda kv: -kv[1]):
                 if sec >= 5e-5:  # hooks that fire with nothing to time (see above)
                     print(f'  {mod:40s} {sec * 1000:8.1f} ms')
+    if counts:
+        print(f'{args.arch} top-level aten calls, CLAMP / baseline: '
+              f'{counts["clamp"] / counts["baseline"]:.2f}')
+    return counts
 
 
 if __name__ == '__main__':

@@ -72,3 +72,14 @@ def test_benchmark_inference_only(tmp_path, capsys):
     assert 'infer_b1_flip' not in results['vitb16']
     assert 'train_step' not in results['vitb16'] and 'infer_onnx_b1' in results['vitb16']
     assert 'data pipeline' not in capsys.readouterr().out
+
+
+def test_profile_count_ops_smoke_run(capsys):
+    from benchmarks.profile_step import main
+    counts = main(['--smoke', '--count-ops', '--steps', '1', '--batch', '2'])
+    out = capsys.readouterr().out
+    assert 'rn50 clamp:' in out and 'top-level aten calls per training step (batch 2)' in out
+    assert 'top-level aten calls, CLAMP / baseline:' in out
+    # CLAMP adds the text side, the decoders and two losses to the same backbone.
+    assert counts['clamp'] > counts['baseline'] > 0
+    assert counts['clamp'] == int(counts['clamp'])  # whole calls per step

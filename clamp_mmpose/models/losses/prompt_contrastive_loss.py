@@ -43,9 +43,11 @@ class PromptContrastiveLoss(nn.Module):
             scale = scale.clamp(max=self.max_logit_scale)
         logits = prompt_contrastive_logits(features.float(), prompts.float(), scale)
         b, k, _ = logits.shape
-        target = torch.arange(k, device=logits.device).repeat(b)
-        rows = F.cross_entropy(logits.reshape(b * k, k), target, reduction='none')
-        cols = F.cross_entropy(logits.transpose(1, 2).reshape(b * k, k), target,
-                               reduction='none')
-        per_keypoint = 0.5 * (rows + cols) * keypoint_weights.reshape(-1).float()
-        return per_keypoint.mean() * self.loss_weight
+        # Rows (feature -> prompt) and columns (prompt -> feature) in one cross-entropy call:
+        # (2 * B * K, K) logits, each term's target its own keypoint.
+        both = torch.stack([logits, logits.transpose(1, 2)]).reshape(2 * b * k, k)
+        target = torch.arange(k, device=logits.device).repeat(2 * b)
+        terms = F.cross_entropy(both, target, reduction='none').view(2, b * k)
+        # The mean of 0.5 * (row + column) * weight over the B * K keypoints.
+        per_term = terms * keypoint_weights.reshape(1, -1).float()
+        return per_term.mean() * self.loss_weight

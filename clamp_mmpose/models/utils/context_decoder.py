@@ -1,11 +1,19 @@
 """Feature-aware adaptation: keypoint prompts refined by attending to the image."""
+from typing import Optional
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 
 class MultiHeadAttention(nn.Module):
-    """Attention with bias-free q/k/v projections and a biased output projection."""
+    """Attention with bias-free q/k/v projections and a biased output projection.
+
+    Works on flat token matrices (every linear layer then runs as one ``addmm`` with no reshape
+    around it, forward and backward): queries (B * Q, D) and keys/values (B * N, D) of B images.
+    Self-attention projects q, k and v with one matrix product, cross-attention k and v with
+    one, on the concatenated weights: the same outputs with fewer, larger calls.
+    """
 
     def __init__(self, width: int, num_heads: int, dropout: float = 0.0):
         super().__init__()
@@ -18,17 +26,22 @@ class MultiHeadAttention(nn.Module):
         self.out_proj = nn.Linear(width, width)
         self.out_drop = nn.Dropout(dropout)
 
-    def forward(self, query: Tensor, key_value: Tensor) -> Tensor:
-        """query (B, Q, D), key_value (B, N, D) -> (B, Q, D)."""
-        b, q_len, d = query.shape
+    def _heads(self, x: Tensor, batch: int, parts: int) -> Tensor:
+        """(B * L, parts * D) -> (parts, B, heads, L, D / heads)."""
+        return x.view(batch, -1, parts, self.num_heads, x.shape[-1] // parts // self.num_heads
+                      ).permute(2, 0, 3, 1, 4)
 
-        def heads(x: Tensor) -> Tensor:
-            return x.reshape(b, -1, self.num_heads, d // self.num_heads).transpose(1, 2)
-
-        out = F.scaled_dot_product_attention(
-            heads(self.q_proj(query)), heads(self.k_proj(key_value)), heads(self.v_proj(key_value)))
-        out = out.transpose(1, 2).reshape(b, q_len, d)
-        return self.out_drop(self.out_proj(out))
+    def forward(self, query: Tensor, key_value: Optional[Tensor], batch: int) -> Tensor:
+        """query (B * Q, D), key_value (B * N, D) or ``None`` (self-attention) -> (B * Q, D)."""
+        if key_value is None:
+            weight = torch.cat([self.q_proj.weight, self.k_proj.weight, self.v_proj.weight])
+            q, k, v = self._heads(F.linear(query, weight), batch, 3).unbind(0)
+        else:
+            q = self._heads(self.q_proj(query), batch, 1)[0]
+            weight = torch.cat([self.k_proj.weight, self.v_proj.weight])
+            k, v = self._heads(F.linear(key_value, weight), batch, 2).unbind(0)
+        out = F.scaled_dot_product_attention(q, k, v)  # (B, heads, Q, D / heads)
+        return self.out_drop(self.out_proj(out.transpose(1, 2).reshape(query.shape)))
 
 
 class ContextDecoderLayer(nn.Module):
@@ -46,10 +59,10 @@ class ContextDecoderLayer(nn.Module):
             nn.Linear(4 * width, width))
         self.mlp_drop = nn.Dropout(dropout)
 
-    def forward(self, queries: Tensor, memory: Tensor) -> Tensor:
-        x = self.norm1(queries)
-        queries = queries + self.self_attn(x, x)
-        queries = queries + self.cross_attn(self.norm2(queries), memory)
+    def forward(self, queries: Tensor, memory: Tensor, batch: int) -> Tensor:
+        """queries (B * K, D), memory (B * N, D) of B images -> (B * K, D)."""
+        queries = queries + self.self_attn(self.norm1(queries), None, batch)
+        queries = queries + self.cross_attn(self.norm2(queries), memory, batch)
         return queries + self.mlp_drop(self.mlp(self.norm3(queries)))
 
 
@@ -90,9 +103,11 @@ class ContextDecoder(nn.Module):
 
     def forward(self, text: Tensor, global_embedding: Tensor, dense: Tensor) -> Tensor:
         """text (K, C_t), global_embedding (B, C_t), dense (B, C_t, H, W) -> (B, K, C_t)."""
+        b = dense.shape[0]
+        # Flat token matrices, (B * (1 + H * W), C_t) and (B * K, width): see MultiHeadAttention.
         memory = torch.cat([global_embedding[:, None], dense.flatten(2).transpose(1, 2)], dim=1)
-        memory = self.memory_proj(memory)
-        queries = self.query_proj(text).expand(memory.shape[0], -1, -1)
+        memory = self.memory_proj(memory.flatten(0, 1))
+        queries = self.query_proj(text).repeat(b, 1)
         for layer in self.layers:
-            queries = layer(queries, memory)
-        return text + self.gamma * self.out_proj(queries)
+            queries = layer(queries, memory, b)
+        return text + self.gamma * self.out_proj(queries).view(b, text.shape[0], -1)

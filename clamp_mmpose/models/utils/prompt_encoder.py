@@ -2,6 +2,8 @@
 from open_clip.transformer import LayerNorm, QuickGELU, ResidualAttentionBlock
 from torch import Tensor, nn
 
+from .clip_block import flat_block
+
 
 class PromptEncoder(nn.Module):
     """Lets the keypoint prompts exchange information (no mask, no positional embedding).
@@ -21,4 +23,4 @@ class PromptEncoder(nn.Module):
 
     def forward(self, prompts: Tensor) -> Tensor:
         """(K, C_t) -> (K, C_t)."""
-        return self.norm(self.block(prompts[None]))[0]
+        return self.norm(flat_block(self.block, prompts))

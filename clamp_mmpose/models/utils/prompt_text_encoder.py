@@ -1,66 +1,36 @@
 """Keypoint prompts through CLIP's frozen text encoder, with a learnable shared context."""
-from typing import Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Union
 
 import torch
-import torch.nn.functional as F
 from open_clip.model import _build_text_tower
 from open_clip.tokenizer import SimpleTokenizer
 from open_clip.transformer import ResidualAttentionBlock
 from torch import Tensor, nn
 
 from ...keypoints import check_words_fit, prompt_length
+from .clip_block import flat_block
 from .clip_weights import load_clip_tower, resolve_clip_config
 
 
-def suffix_attention_mask(prefix_length: int, suffix_length: int) -> Tensor:
-    """(S, P + S) bool: a suffix token sees the whole prefix and the suffix tokens up to
-    itself."""
-    visible = torch.ones(suffix_length, prefix_length + suffix_length, dtype=torch.bool)
-    visible[:, prefix_length:] = visible[:, prefix_length:].tril()
-    return visible
+def packed_prompt_mask(prefix_length: int, suffix_lengths: Sequence[int]) -> Tensor:
+    """(N, N) bool attention mask of K causal prompts packed into N = P + sum(S_k) tokens.
 
-
-def shared_prefix_block(block: ResidualAttentionBlock, prefix: Tensor, suffixes: Tensor,
-                        suffix_mask: Tensor) -> Tuple[Tensor, Tensor]:
-    """One causal CLIP text block over K sequences that share their first P tokens.
-
-    Under the causal mask the shared tokens never see what follows them, so their states are the
-    same in all K sequences: they are computed once, and each sequence's own tokens attend to
-    them and, causally, to each other. Equal to running the block on the K full sequences.
-
-    Args:
-        block: an open_clip ``ResidualAttentionBlock`` (batch-first, packed q/k/v projection).
-        prefix: the shared tokens, (1, P, W).
-        suffixes: each sequence's own tokens, (K, S, W).
-        suffix_mask: :func:`suffix_attention_mask` of (P, S).
-
-    Returns:
-        the block's output for both, (1, P, W) and (K, S, W).
+    The packed layout is the shared prefix (P tokens) followed by each prompt's own tokens, in
+    order. A prefix token sees the prefix up to itself; a token of prompt k sees the whole prefix
+    and prompt k's own tokens up to itself. Attention under this mask gives every token the
+    state it has in its own full causal sequence.
     """
-    attn = block.attn
-    k = suffixes.shape[0]
-    num_heads = attn.num_heads
-
-    def heads(x: Tensor) -> Tensor:  # (N, L, W) -> (N, heads, L, W / heads)
-        return x.unflatten(-1, (num_heads, -1)).transpose(1, 2)
-
-    q_p, k_p, v_p = map(heads, F.linear(block.ln_1(prefix), attn.in_proj_weight,
-                                        attn.in_proj_bias).chunk(3, dim=-1))
-    q_s, k_s, v_s = map(heads, F.linear(block.ln_1(suffixes), attn.in_proj_weight,
-                                        attn.in_proj_bias).chunk(3, dim=-1))
-    prefix_out = F.scaled_dot_product_attention(q_p, k_p, v_p, is_causal=True)
-    suffix_out = F.scaled_dot_product_attention(
-        q_s, torch.cat([k_p.expand(k, -1, -1, -1), k_s], dim=2),
-        torch.cat([v_p.expand(k, -1, -1, -1), v_s], dim=2), attn_mask=suffix_mask)
-
-    def merge(x: Tensor) -> Tensor:  # (N, heads, L, W / heads) -> (N, L, W)
-        return attn.out_proj(x.transpose(1, 2).flatten(2))
-
-    prefix = prefix + block.ls_1(merge(prefix_out))
-    suffixes = suffixes + block.ls_1(merge(suffix_out))
-    prefix = prefix + block.ls_2(block.mlp(block.ln_2(prefix)))
-    suffixes = suffixes + block.ls_2(block.mlp(block.ln_2(suffixes)))
-    return prefix, suffixes
+    n = prefix_length + sum(suffix_lengths)
+    visible = torch.zeros(n, n, dtype=torch.bool)
+    visible[:, :prefix_length] = True
+    visible[:prefix_length, :prefix_length] = torch.ones(
+        prefix_length, prefix_length, dtype=torch.bool).tril()
+    start = prefix_length
+    for length in suffix_lengths:
+        end = start + length
+        visible[start:end, start:end] = torch.ones(length, length, dtype=torch.bool).tril()
+        start = end
+    return visible
 
 
 class PromptTextEncoder(nn.Module):
@@ -73,8 +43,11 @@ class PromptTextEncoder(nn.Module):
     ``text_projection``.
 
     SOT and the context are the same in every prompt, and CLIP's text transformer is causal, so
-    their states are computed once per step rather than once per keypoint
-    (:func:`shared_prefix_block`): about a third of the work of K full sequences.
+    their states are computed once per step rather than once per keypoint: the K prompts are
+    packed into one sequence, the shared prefix followed by each keypoint's words and EOT (the
+    padding after an EOT reaches no EOT, so it is left out), attending under
+    :func:`packed_prompt_mask`; about a quarter of the work of K full sequences, and each block
+    is one matrix of tokens (:func:`flat_block`), so few, large operator calls.
 
     Args:
         arch: open_clip model name or config dict (its ``text_cfg`` and ``embed_dim``).
@@ -123,14 +96,29 @@ class PromptTextEncoder(nn.Module):
         nn.init.trunc_normal_(self.context, std=1.0)
 
         # Padding after the longest prompt's EOT cannot reach any EOT (causal): never computed.
-        tokens, eot_index, self.used_length = self.tokenize(keypoint_words, num_context_tokens,
-                                                            context_length, keypoint_names)
-        self.register_buffer('tokens', tokens, persistent=False)
-        self.register_buffer('eot_index', eot_index, persistent=False)
-        prefix_length = 1 + num_context_tokens
-        self.register_buffer(
-            'suffix_mask', suffix_attention_mask(prefix_length, self.used_length - prefix_length),
-            persistent=False)
+        # Token bookkeeping is data, on the CPU even when the model is built on the meta device.
+        with torch.device('cpu'):
+            tokens, eot_index, self.used_length = self.tokenize(
+                keypoint_words, num_context_tokens, context_length, keypoint_names)
+            self.register_buffer('tokens', tokens, persistent=False)
+            self.register_buffer('eot_index', eot_index, persistent=False)
+            self._register_packed_layout(tokens, eot_index, 1 + num_context_tokens)
+
+    def _register_packed_layout(self, tokens: Tensor, eot_index: Tensor, prefix_length: int):
+        """Buffers of the packed sequence: each keypoint's token ids after the prefix, up to
+        its EOT (N - P,), every token's position in its own prompt (N,), the rows of the K EOTs
+        (K,), and the mask (N, N)."""
+        lengths = (eot_index + 1 - prefix_length).tolist()
+        own = torch.cat([torch.arange(prefix_length, prefix_length + n) for n in lengths])
+        rows = torch.arange(len(lengths)).repeat_interleave(torch.tensor(lengths))
+        self.register_buffer('packed_tokens', tokens[rows, own], persistent=False)
+        self.register_buffer('packed_positions', torch.cat([torch.arange(prefix_length), own]),
+                             persistent=False)
+        self.register_buffer('packed_eot_rows',
+                             prefix_length + torch.tensor(lengths).cumsum(0) - 1,
+                             persistent=False)
+        self.register_buffer('packed_mask', packed_prompt_mask(prefix_length, lengths),
+                             persistent=False)
 
     @staticmethod
     def tokenize(keypoint_words: Sequence[str], num_context_tokens: int,
@@ -160,13 +148,11 @@ class PromptTextEncoder(nn.Module):
     def forward(self) -> Tensor:
         """-> prompt embeddings (K, C_t), one per keypoint."""
         clip = self.clip_text
-        k = self.tokens.shape[0]
-        p = 1 + self.context.shape[0]  # shared prefix: SOT and the M context tokens
-        positions = clip.positional_embedding[:self.used_length]
-        sot = clip.token_embedding(self.tokens[:1, :1])  # (1, 1, W)
-        prefix = torch.cat([sot, self.context.to(sot.dtype)[None]], dim=1) + positions[:p]
-        suffixes = clip.token_embedding(self.tokens[:, p:self.used_length]) + positions[p:]
+        sot = clip.token_embedding(self.tokens[0, :1])  # (1, W)
+        own = clip.token_embedding(self.packed_tokens)  # (N - P, W)
+        # (N, W): SOT, the M context vectors, then each keypoint's words and EOT.
+        x = torch.cat([sot, self.context.to(sot.dtype), own])
+        x = x + clip.positional_embedding[self.packed_positions]
         for block in clip.transformer.resblocks:
-            prefix, suffixes = shared_prefix_block(block, prefix, suffixes, self.suffix_mask)
-        eot = suffixes[torch.arange(k, device=suffixes.device), self.eot_index - p]
-        return clip.ln_final(eot) @ clip.text_projection
+            x = flat_block(block, x, self.packed_mask)
+        return clip.ln_final(x[self.packed_eot_rows]) @ clip.text_projection
