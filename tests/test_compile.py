@@ -26,6 +26,10 @@ from mmpose.structures import PoseDataSample
 from tests.helpers import CLAMP_RN50, use_tiny_clip
 
 SIZE, K = 64, 17
+# Checked on torch 2.14; torch 2.1's Dynamo stops inside the model with an internal error
+# (`super(type, obj): obj must be an instance or subtype of type`). Versions between are
+# untested.
+OLD_DYNAMO = tuple(int(v) for v in torch.__version__.split('+')[0].split('.')[:2]) < (2, 4)
 
 
 def tiny_clamp_config() -> Config:
@@ -64,6 +68,7 @@ def train_step(model, forward, data: dict, wrapper) -> dict:
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.skipif(OLD_DYNAMO, reason='torch < 2.4: Dynamo fails inside the model')
 def test_compiled_training_step_matches_eager():
     init_default_scope('mmpose')
     cfg = tiny_clamp_config()
