@@ -164,12 +164,19 @@ def torch_free(video: str, det_dir: str, pose_dir: str, thr: float, threads: int
 def pytorch(video: str, det, pose, thr: float, out: str, warmup_frame):
     """(frames per second, mean boxes per frame) of MMPoseInferencer on ``video``, after one
     untimed call on ``warmup_frame`` (its first call builds what it caches)."""
-    from mmpose.apis import MMPoseInferencer
     # Random weights drive some SiLU inputs far negative, whose outputs are denormal floats;
     # torch's CPU convolutions then run up to 8x slower (RTMDet-tiny at 320: 0.84 s against
     # 0.10 s). Trained weights rarely do that: flushing them keeps the PyTorch path's figure
     # what a user would see. Set here, after ONNX Runtime's sessions, which reset the flag.
-    torch.set_flush_denormal(True)
+    torch.set_flush_denormal(True)  # process-wide: undone below
+    try:
+        return _time_inferencer(video, det, pose, thr, out, warmup_frame)
+    finally:
+        torch.set_flush_denormal(False)
+
+
+def _time_inferencer(video: str, det, pose, thr: float, out: str, warmup_frame):
+    from mmpose.apis import MMPoseInferencer
     inferencer = MMPoseInferencer(pose2d=pose[0], pose2d_weights=pose[1], det_model=det[0],
                                   det_weights=det[1], det_cat_ids=list(range(14, 24)),
                                   device='cpu')

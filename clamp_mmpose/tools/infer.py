@@ -131,7 +131,9 @@ def run(model: OnnxPoseModel, args) -> dict:
     source = FrameSource(args.input)
     box_source, box_kind = _box_source(args, source)
     tracker, smoother = _tracker_and_smoother(args, source.fps)
-    if smoother is not None and tracker is None and box_kind != 'boxes file':
+    file_ids = box_kind == 'boxes file' and any(
+        (frame.ids >= 0).any() for frame in box_source.boxes_by_frame.values())
+    if smoother is not None and tracker is None and not file_ids:
         raise DeployError('--smooth follows each animal over time: add --track (or give a '
                           'boxes file whose rows carry track ids)')
     pipeline = FootagePipeline(model, box_source, tracker, smoother, args.max_animals,

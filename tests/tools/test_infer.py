@@ -146,6 +146,8 @@ def test_bad_input_names_the_cause_and_leaves_earlier_results(footage, tmp_path,
     assert 'unicorn' in error(pose_dir, files['video'], '--detector', det_dir, '--classes',
                               'unicorn')
     assert '--smooth' in error(pose_dir, files['video'], '--whole-image', '--smooth')
+    rows.write_text('1,-1,10,10,50,50,0.9\n')  # boxes without track ids: nothing to smooth
+    assert '--smooth' in error(pose_dir, files['video'], '--boxes-file', str(rows), '--smooth')
 
 
 def test_a_folder_of_images_with_its_detector(footage, tmp_path):
