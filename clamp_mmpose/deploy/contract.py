@@ -22,12 +22,12 @@ import re
 from typing import Any, Callable, Dict, List
 
 from .json_checks import (MAX_SIDE, NORMALIZATION_CHECKS, ContractViolation, DeployError,
-                          boolean, check_format, check_keys, choice, integer, list_of, number,
-                          pixel_size, read_json, show, text)
+                          SettingsKind, boolean, check_format, check_keys, choice, integer,
+                          list_of, number, pixel_size, read_json, show, text)
 
 __all__ = ['BORDER_RULES', 'DEPLOY_SUFFIX', 'DeployError', 'FORMAT', 'MAX_DEPLOY_BYTES',
-           'MAX_SIDE', 'REEXPORT', 'REQUIRED_KEYS', 'VERSION', 'read_deploy_file',
-           'validate_deploy_meta']
+           'MAX_SIDE', 'POSE_MODEL_FILES', 'REEXPORT', 'REQUIRED_KEYS', 'VERSION',
+           'read_deploy_file', 'validate_deploy_meta']
 
 DEPLOY_SUFFIX = '.deploy.json'
 # How the runtime decodes heatmaps (clamp_mmpose.deploy.topdown.decode_heatmaps).
@@ -36,6 +36,11 @@ FORMAT = 'clamp-mmpose-onnx'
 VERSION = 1
 # A deploy file is about 2 KB (17 keypoints); anything this large is not one.
 MAX_DEPLOY_BYTES = 4 << 20
+# What a pose model's folder is, for finding its file (json_checks.find_settings_file).
+POSE_MODEL_FILES = SettingsKind(
+    DEPLOY_SUFFIX, 'a pose model', '`clamp-mmpose export ... --onnx`',
+    'export with `clamp-mmpose export CONFIG CHECKPOINT OUT_DIR/NAME --onnx`',
+    'pass it as the pose model (MODEL_DIR; Python: clamp_mmpose.deploy.OnnxPoseModel)')
 REEXPORT = ('The file is damaged or was not written by `clamp-mmpose export CONFIG CHECKPOINT '
             'OUT --onnx`: export the model again (or restore the file).')
 

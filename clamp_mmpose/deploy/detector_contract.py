@@ -11,19 +11,17 @@ mmdet's test settings (``score_thr``, ``nms_iou``, ``nms_pre`` (-1: all), ``max_
 ``min_bbox_size`` (-1: no filter)). Unknown keys are ignored. The reading and the value checks
 are those of :mod:`.json_checks`, shared with the pose model's file.
 """
-import glob
-import os
 import os.path as osp
 from typing import Any, Callable, Dict
 
-from .contract import DEPLOY_SUFFIX, DeployError
-from .json_checks import (MAX_SIDE, NORMALIZATION_CHECKS, ContractViolation, check_format,
-                          check_keys, integer, list_of, number, per_channel, pixel_size,
-                          read_json, text)
+from .contract import POSE_MODEL_FILES, DeployError
+from .json_checks import (MAX_SIDE, NORMALIZATION_CHECKS, ContractViolation, SettingsKind,
+                          check_format, check_keys, find_settings_file, integer, list_of, number,
+                          per_channel, pixel_size, read_json, text)
 
-__all__ = ['COCO_ANIMALS', 'DETECTOR_FORMAT', 'DETECTOR_SUFFIX', 'DETECTOR_VERSION',
-           'MAX_DETECTOR_BYTES', 'MAX_SIDE', 'REEXPORT_DETECTOR', 'REQUIRED_KEYS',
-           'find_detector_file', 'read_detector_file', 'validate_detector_meta']
+__all__ = ['COCO_ANIMALS', 'DETECTOR_FILES', 'DETECTOR_FORMAT', 'DETECTOR_SUFFIX',
+           'DETECTOR_VERSION', 'MAX_DETECTOR_BYTES', 'MAX_SIDE', 'REEXPORT_DETECTOR',
+           'REQUIRED_KEYS', 'find_detector_file', 'read_detector_file', 'validate_detector_meta']
 
 DETECTOR_SUFFIX = '.detector.json'
 DETECTOR_FORMAT = 'clamp-mmpose-detector'
@@ -33,6 +31,11 @@ COCO_ANIMALS = ('bird', 'cat', 'dog', 'horse', 'sheep', 'cow', 'elephant', 'bear
                 'giraffe')
 # A detector file is about 3 KB (80 classes); anything this large is not one.
 MAX_DETECTOR_BYTES = 4 << 20
+# What a detector's folder is, for finding its file (json_checks.find_settings_file).
+DETECTOR_FILES = SettingsKind(
+    DETECTOR_SUFFIX, 'an object detector', '`clamp-mmpose export-detector`',
+    'export one with `clamp-mmpose export-detector DET_CONFIG DET_CHECKPOINT OUT_DIR`',
+    'pass it as --detector (Python: clamp_mmpose.deploy.Detector)')
 REEXPORT_DETECTOR = ('The file is damaged or was not written by `clamp-mmpose export-detector '
                      'DET_CONFIG DET_CHECKPOINT OUT_DIR`: export the detector again (or restore '
                      'the file).')
@@ -107,26 +110,4 @@ def read_detector_file(path: str) -> Dict[str, Any]:
 def find_detector_file(det_dir: str) -> str:
     """The one ``*.detector.json`` in ``det_dir`` (or ``det_dir`` itself if it is one); a pose
     model's folder is named as such."""
-    det_dir = os.fspath(det_dir)
-    how = 'export one with `clamp-mmpose export-detector DET_CONFIG DET_CHECKPOINT OUT_DIR`'
-    if osp.isfile(det_dir):
-        if det_dir.endswith(DETECTOR_SUFFIX):
-            return det_dir
-        if det_dir.endswith(DEPLOY_SUFFIX):
-            raise DeployError(f'{det_dir} is a pose model\'s settings, not a detector\'s: '
-                              f'pass it as the pose model, and as the detector {how}.')
-        raise DeployError(f'{det_dir} is not a *{DETECTOR_SUFFIX} file: give the folder '
-                          f'that `clamp-mmpose export-detector` wrote, or {how}.')
-    if not osp.isdir(det_dir):
-        raise DeployError(f'{det_dir}: no such folder. Give the folder that '
-                          f'`clamp-mmpose export-detector` wrote, or {how}.')
-    pattern = osp.join(glob.escape(det_dir), '*')
-    found = sorted(glob.glob(pattern + DETECTOR_SUFFIX))
-    if len(found) == 1:
-        return found[0]
-    if not found and glob.glob(pattern + DEPLOY_SUFFIX):
-        raise DeployError(f'{det_dir} holds a pose model (a *{DEPLOY_SUFFIX}), not a detector: '
-                          f'pass it as the pose model, and as the detector {how}.')
-    what = 'no' if not found else f'{len(found)} ({", ".join(map(osp.basename, found))})'
-    raise DeployError(f'{det_dir} holds {what} *{DETECTOR_SUFFIX} files; it needs exactly one, '
-                      f'with the ONNX graph it names: {how}, or give the .detector.json itself.')
+    return find_settings_file(det_dir, DETECTOR_FILES, POSE_MODEL_FILES)

@@ -10,8 +10,11 @@ A checker takes the value and its limits, returns the value as the runtime uses 
 file and the key, since only it knows them. :class:`DeployError` is the runtime's one error for
 bad input (it is defined here, not in :mod:`.contract`, so that this module needs no other).
 """
+import glob
 import json
-from typing import Any, Callable, Dict, Iterable, List
+import os
+import os.path as osp
+from typing import Any, Callable, Dict, Iterable, List, NamedTuple
 
 # Sides of a network input and of heatmaps, in pixels.
 MAX_SIDE = 8192
@@ -182,3 +185,50 @@ def read_json(path: str, max_bytes: int, what: str, fix: str, give: str) -> Any:
     except (ValueError, RecursionError) as err:  # UnicodeDecodeError, JSONDecodeError, nesting
         reason = str(err) if not isinstance(err, RecursionError) else 'nested too deeply'
         raise DeployError(f'{path} is not JSON ({reason[:120]}). {fix}') from None
+
+
+class SettingsKind(NamedTuple):
+    """One kind of exported model's settings file, for :func:`find_settings_file`.
+
+    ``suffix``: the file's ending (``.deploy.json``); ``thing``: what the model is, with its
+    article (``a pose model``); ``made_by``: the command that writes the folder; ``make``: how
+    to make one; ``pass_as``: where such a folder goes instead, when given in the other's place.
+    """
+    suffix: str
+    thing: str
+    made_by: str
+    make: str
+    pass_as: str
+
+
+def find_settings_file(path: str, kind: SettingsKind, other: SettingsKind) -> str:
+    """The one ``*<kind.suffix>`` file in folder ``path``, or ``path`` itself if it is one.
+
+    A folder or file of the ``other`` kind (a detector's given as a pose model's, or the
+    reverse) is named as such, with where it goes; so are a missing folder, a foreign file and
+    a folder holding none or several."""
+    path = os.fspath(path)
+    wrong_kind = (f'{other.pass_as}; for {kind.thing}, give the folder that {kind.made_by} '
+                  f'wrote, or {kind.make}.')
+    if osp.isfile(path):
+        if path.endswith(kind.suffix):
+            return path
+        if path.endswith(other.suffix):
+            raise DeployError(f'{path} holds the settings of {other.thing}, not of '
+                              f'{kind.thing}: {wrong_kind}')
+        raise DeployError(f'{path} is not a *{kind.suffix} file: give the folder that '
+                          f'{kind.made_by} wrote, or the {kind.suffix} in it.')
+    if not osp.isdir(path):
+        raise DeployError(f'{path}: no such folder. Give the folder that {kind.made_by} wrote, '
+                          f'or {kind.make}.')
+    pattern = osp.join(glob.escape(path), '*')
+    found = sorted(glob.glob(pattern + kind.suffix))
+    if not found and glob.glob(pattern + other.suffix):
+        raise DeployError(f'{path} holds {other.thing} (a *{other.suffix}), not '
+                          f'{kind.thing}: {wrong_kind}')
+    if len(found) != 1:
+        what = 'no' if not found else f'{len(found)} ({", ".join(map(osp.basename, found))})'
+        raise DeployError(f'{path} holds {what} *{kind.suffix} files; it needs exactly one, '
+                          f'with the ONNX graph it names: {kind.make}, or give the '
+                          f'{kind.suffix} file itself.')
+    return found[0]

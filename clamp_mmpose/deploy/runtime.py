@@ -7,51 +7,25 @@
 inside ONNX Runtime or OpenCV. No torch, mmcv, mmengine or mmpose is imported here or by
 ``import clamp_mmpose.deploy``.
 """
-import glob
 import numbers
-import os
 import os.path as osp
 from typing import List, Optional, Sequence
 
 import numpy as np
 
 from . import topdown
-from .contract import DEPLOY_SUFFIX, DeployError, read_deploy_file
-from .detector_contract import DETECTOR_SUFFIX
+from .contract import DEPLOY_SUFFIX, POSE_MODEL_FILES, DeployError, read_deploy_file
+from .detector_contract import DETECTOR_FILES
 from .inputs import as_bgr8, check_boxes
+from .json_checks import find_settings_file
 
 __all__ = ['DEPLOY_SUFFIX', 'DeployError', 'OnnxPoseModel', 'cpu_session', 'find_deploy_file']
 
 
 def find_deploy_file(model_dir: str) -> str:
-    """The one ``*.deploy.json`` in ``model_dir`` (or ``model_dir`` itself if it is one)."""
-    model_dir = os.fspath(model_dir)
-    if osp.isfile(model_dir):
-        if model_dir.endswith(DEPLOY_SUFFIX):
-            return model_dir
-        if model_dir.endswith(DETECTOR_SUFFIX):
-            raise DeployError(f'{model_dir} is an object detector\'s settings, not a pose '
-                              f'model\'s: pass its folder as --detector (Python: '
-                              f'clamp_mmpose.deploy.Detector), and as the model the folder '
-                              f'`clamp-mmpose export ... --onnx` wrote.')
-        raise DeployError(f'{model_dir} is not a *{DEPLOY_SUFFIX} file: give the folder that '
-                          f'`clamp-mmpose export ... --onnx` wrote, or the .deploy.json in it.')
-    if not osp.isdir(model_dir):
-        raise DeployError(f'{model_dir}: no such folder. Give the folder that '
-                          f'`clamp-mmpose export ... --onnx` wrote.')
-    found = sorted(glob.glob(osp.join(glob.escape(model_dir), '*' + DEPLOY_SUFFIX)))
-    if not found and glob.glob(osp.join(glob.escape(model_dir), '*' + DETECTOR_SUFFIX)):
-        raise DeployError(
-            f'{model_dir} holds an object detector (a *{DETECTOR_SUFFIX}), not a pose model: '
-            f'pass it as --detector (Python: clamp_mmpose.deploy.Detector), and as the model '
-            f'the folder `clamp-mmpose export ... --onnx` wrote.')
-    if len(found) != 1:
-        what = 'no' if not found else f'{len(found)} ({", ".join(map(osp.basename, found))})'
-        raise DeployError(
-            f'{model_dir} holds {what} *{DEPLOY_SUFFIX} files; it needs exactly one, with the ONNX '
-            f'model it names: export with `clamp-mmpose export CONFIG CHECKPOINT '
-            f'{osp.join(model_dir, "NAME")} --onnx`, or give the .deploy.json file itself.')
-    return found[0]
+    """The one ``*.deploy.json`` in ``model_dir`` (or ``model_dir`` itself if it is one); a
+    detector's folder is named as such."""
+    return find_settings_file(model_dir, POSE_MODEL_FILES, DETECTOR_FILES)
 
 
 def cpu_session(onnx_file: str, num_threads: Optional[int] = None):
