@@ -38,16 +38,6 @@ def rtmdet_tiny_config(input_size: int = 640) -> Config:
     return cfg
 
 
-def letterbox(image: np.ndarray, size: int) -> np.ndarray:
-    """``image`` resized to fit ``size`` x ``size`` and padded with 114, as RTMDet's test
-    pipeline (Resize keep_ratio, Pad) prepares it."""
-    scale = min(size / image.shape[0], size / image.shape[1])
-    w, h = int(image.shape[1] * scale + 0.5), int(image.shape[0] * scale + 0.5)
-    out = np.full((size, size, 3), 114, np.uint8)
-    out[:h, :w] = cv2.resize(image, (w, h))
-    return out
-
-
 def generated_scene(seed: int, width: int = 640, height: int = 480) -> np.ndarray:
     """A generated animal scene (BGR uint8) of the given size."""
     from clamp_mmpose.datasets.synthetic import load_categories, render_sample
@@ -55,11 +45,13 @@ def generated_scene(seed: int, width: int = 640, height: int = 480) -> np.ndarra
     return cv2.resize(image, (width, height))
 
 
-def _normalised(images, size: int) -> torch.Tensor:
-    batch = np.stack([letterbox(image, size) for image in images])
+def _normalised(images, cfg, size: int) -> torch.Tensor:
+    """``images`` as the config's test pipeline and data preprocessor give them to the net."""
+    from clamp_mmpose.deploy.detector import letterbox
+    batch = np.stack([letterbox(image, (size, size), (114, 114, 114))[0] for image in images])
     batch = torch.from_numpy(batch).permute(0, 3, 1, 2).float()
-    mean = torch.tensor([103.53, 116.28, 123.675]).view(1, 3, 1, 1)
-    std = torch.tensor([57.375, 57.12, 58.395]).view(1, 3, 1, 1)
+    mean = torch.tensor(cfg.model.data_preprocessor.mean).view(1, 3, 1, 1)
+    std = torch.tensor(cfg.model.data_preprocessor.std).view(1, 3, 1, 1)
     return (batch - mean) / std
 
 
@@ -99,7 +91,7 @@ def random_rtmdet_checkpoint(work_dir: str, images=None, seed: int = 0, input_si
     model = MODELS.build(cfg.model)
     if images is None:
         images = [generated_scene(seed + i) for i in range(3)]
-    _redraw(model, _normalised(images, input_size), seed, logit_std)
+    _redraw(model, _normalised(images, cfg, input_size), seed, logit_std)
     config = osp.join(str(work_dir), 'rtmdet_tiny.py')
     checkpoint = osp.join(str(work_dir), 'rtmdet_tiny.pth')
     cfg.dump(config)
