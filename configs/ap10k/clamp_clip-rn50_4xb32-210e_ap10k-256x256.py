@@ -30,8 +30,11 @@ optim_wrapper = dict(
         }))
 # Paper: 4 GPUs x 32 images.
 auto_scale_lr = dict(base_batch_size=128)
-# A NaN or infinite loss term stops training before a checkpoint is written.
-custom_hooks = [dict(type='SyncBuffersHook'), dict(type='NonFiniteLossHook')]
+# A NaN or infinite loss term stops training before a checkpoint is written. compile=True
+# (MMEngine's torch.compile of the training step; CUDA graphs too with
+# compile=dict(mode='reduce-overhead')) works through CompileTrainStepHook; off by default.
+custom_hooks = [dict(type='SyncBuffersHook'), dict(type='NonFiniteLossHook'),
+                dict(type='CompileTrainStepHook')]
 
 # MMPose's MSRA heatmaps, decoded as the authors' MMPose 0.x decodes them: a peak on the
 # heatmap's border is not moved by the quarter-pixel refinement (clamp_mmpose/codecs).

@@ -1,3 +1,4 @@
+from .compile_train_step_hook import CompileTrainStepHook
 from .non_finite_loss_hook import NonFiniteLossHook
 
-__all__ = ['NonFiniteLossHook']
+__all__ = ['CompileTrainStepHook', 'NonFiniteLossHook']

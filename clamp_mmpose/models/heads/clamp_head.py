@@ -307,12 +307,8 @@ class CLAMPHead(HeatmapHead):
         losses['loss_feature'] = self.loss_feature_module(features, outputs.prompts, weights)
 
         if train_cfg.get('compute_acc', True):
-            # float(): numpy has no bfloat16 (autocast on CPUs and recent GPUs).
-            _, avg_acc, _ = pose_pck_accuracy(
-                output=to_numpy(outputs.heatmaps.float()),
-                target=to_numpy(gt_heatmaps),
-                mask=to_numpy(keypoint_weights) > 0)
-            losses['acc_pose'] = torch.tensor(avg_acc, device=gt_heatmaps.device)
+            losses['acc_pose'] = heatmap_pck_accuracy(outputs.heatmaps, gt_heatmaps,
+                                                      keypoint_weights)
         return losses
 
     def _feature_loss_keypoints(self, batch_data_samples, gt_heatmaps: Tensor,
@@ -349,3 +345,25 @@ class CLAMPHead(HeatmapHead):
                 f'{self.out_channels} ({", ".join(self.keypoint_names)}). Set '
                 f'model.head.out_channels and model.head.keypoint_names to the dataset\'s '
                 f'keypoints (e.g. keypoint_names=dict(from_file=<its metainfo file>)).')
+
+
+@torch.compiler.disable
+def heatmap_pck_accuracy(heatmaps: Tensor, gt_heatmaps: Tensor,
+                         keypoint_weights: Tensor) -> Tensor:
+    """MMPose's ``acc_pose``: PCK of the heatmaps' peaks against the targets' (a logged metric).
+
+    It is numpy code, run outside ``torch.compile``: traced, it breaks the compiled step into
+    about fifteen graphs (``np.unravel_index``, data-dependent masks).
+
+    Args:
+        heatmaps, gt_heatmaps: (B, K, H, W).
+        keypoint_weights: (B, K); keypoints of weight 0 are not scored.
+
+    Returns:
+        A 0-dim tensor on the heatmaps' device.
+    """
+    # float(): numpy has no bfloat16 (autocast on CPUs and recent GPUs).
+    _, avg_acc, _ = pose_pck_accuracy(output=to_numpy(heatmaps.float()),
+                                      target=to_numpy(gt_heatmaps),
+                                      mask=to_numpy(keypoint_weights) > 0)
+    return torch.tensor(avg_acc, device=gt_heatmaps.device)
