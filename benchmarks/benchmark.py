@@ -49,7 +49,8 @@ TARGETS = {'infer_b32': 1.05, 'train_step': 1.30}
 ONNX_SPEEDUP_TARGET = 1.5
 # measurement -> (unit, factor from the stored value)
 UNITS = {'peak_memory_mb': ('MB', 1), 'train_step_gflop': ('GFLOP', 1),
-         'infer_gflop_per_image': ('GFLOP', 1)}
+         'infer_gflop_per_image': ('GFLOP', 1), 'train_step_launches': ('calls', 1),
+         'train_step_kernels': ('kernels', 1), 'train_step_aten_calls': ('calls', 1)}
 SMOKE_TEXT = dict(context_length=77, vocab_size=49408, width=64, heads=2, layers=1)
 SMOKE_ARCHS = {
     'rn50': dict(embed_dim=64, vision_cfg=dict(layers=[1, 1, 1, 1], width=16, image_size=64),
@@ -136,20 +137,27 @@ def alternate(fns: dict, repeats: int, device: str, label: str = '') -> dict:
     return medians
 
 
-def train_step_fn(model, cfg, batch, device, amp):
+def train_step_fn(model, cfg, batch, device, amp, compile_cfg=None):
+    """One training step as MMEngine's runner takes it: ``model.train_step`` (data
+    preprocessor, loss forward, backward, the config's optimizer; fp16 autocast with ``amp``).
+    ``compile_cfg``: compile it as a config's ``compile=`` does (a dict of ``torch.compile``
+    options), with ``CompileTrainStepHook``'s eager data preprocessor."""
     from mmengine.optim import build_optim_wrapper
     wrapper_cfg = copy.deepcopy(cfg.optim_wrapper)
     if amp:
         wrapper_cfg['type'] = 'AmpOptimWrapper'
     optim = build_optim_wrapper(model, wrapper_cfg)
     inputs, samples = batch
+    data = dict(inputs=inputs, data_samples=samples)
     model.train()
+    train_step = model.train_step
+    if compile_cfg is not None:
+        from clamp_mmpose.engine import CompileTrainStepHook
+        CompileTrainStepHook.run_preprocessor_eagerly(model)
+        train_step = torch.compile(train_step, **compile_cfg)
 
     def step():
-        with optim.optim_context(model):
-            losses = model(inputs, samples, mode='loss')
-        loss, _ = model.parse_losses(losses)
-        optim.update_params(loss)
+        train_step(data, optim)
     return step
 
 
@@ -231,7 +239,7 @@ def onnx_runtime_rows(infer: dict, size, args, torch_results: dict) -> dict:
     from clamp_mmpose.deploy.runtime import cpu_session
     from clamp_mmpose.deploy.topdown import decode_heatmaps
     from clamp_mmpose.export.onnx_graph import (ImageToHeatmaps, export_graph,
-                                                  export_int8_graph)
+                                                export_int8_graph)
     w, h = size
     sessions = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -264,6 +272,15 @@ def onnx_runtime_rows(infer: dict, size, args, torch_results: dict) -> dict:
 
 def benchmark_arch(arch, args, device):
     baseline_cfg, clamp_cfg = load_configs(arch, args.smoke)
+    results = {}
+    if not args.train_only:
+        results.update(inference_rows(arch, baseline_cfg, clamp_cfg, args, device))
+    if not args.inference_only:
+        results.update(training_rows(arch, baseline_cfg, clamp_cfg, args, device))
+    return results
+
+
+def inference_rows(arch, baseline_cfg, clamp_cfg, args, device) -> dict:
     size = tuple(clamp_cfg.codec['input_size'])
     heatmap_size = tuple(clamp_cfg.codec['heatmap_size'])
     k = clamp_cfg.model.head.out_channels
@@ -294,17 +311,31 @@ def benchmark_arch(arch, args, device):
             results[key] = alternate(fns, args.repeats, device, f'{arch} {key}')
     if not device.startswith('cuda'):
         results.update(onnx_runtime_rows(infer, size, args, results))
-    del infer
-    if args.inference_only:
-        return results
+    return results
 
+
+def training_rows(arch, baseline_cfg, clamp_cfg, args, device) -> dict:
+    size = tuple(clamp_cfg.codec['input_size'])
+    heatmap_size = tuple(clamp_cfg.codec['heatmap_size'])
+    k = clamp_cfg.model.head.out_channels
+    results = {}
     train_batch = args.train_batch or (32 if device.startswith('cuda') else 8)
     batch = fake_batch(train_batch, size, k, device, heatmap_size)
     models = {'baseline': build(baseline_cfg.model, False, device),
               'clamp': build(clamp_cfg.model, False, device)}
     cfgs = {'baseline': baseline_cfg, 'clamp': clamp_cfg}
-    steps = {n: train_step_fn(m, cfgs[n], batch, device, args.amp) for n, m in models.items()}
+    steps = {n: train_step_fn(m, cfgs[n], batch, device, args.amp, args.compile_cfg)
+             for n, m in models.items()}
+    if args.compile_cfg is not None:  # the first calls compile: out of the timings
+        for name, step in steps.items():
+            start = time.perf_counter()
+            for _ in range(2):
+                step()
+            print(f'{arch} {name}: compiled in {time.perf_counter() - start:.0f} s', flush=True)
     results['train_step'] = alternate(steps, args.repeats, device, f'{arch} train_step')
+    results.update(launch_rows(models, steps, device, compiled=args.compile_cfg is not None))
+    if args.train_only:
+        return results
     results['train_step_gflop'] = {n: gflop(step) for n, step in steps.items()}
 
     calls = []
@@ -318,6 +349,30 @@ def benchmark_arch(arch, args, device):
         n: peak_memory_mb(m, cfgs[n], size, k, heatmap_size, train_batch, device, args.amp)
         for n, m in models.items()}
     return results
+
+
+def launch_rows(models: dict, steps: dict, device: str, compiled: bool) -> dict:
+    """What each training step issues: on CUDA its kernel launch calls and the kernels the GPU
+    ran, on the CPU its top-level aten calls; in eager mode also the CPU time of the backbone
+    and of each head module, forward and backward (on CUDA: the time to issue their work)."""
+    from benchmarks.step_counters import (count_cuda_launches, count_top_level_ops,
+                                          module_names, module_times)
+    rows = {}
+    if device.startswith('cuda'):
+        counts = {n: count_cuda_launches(step, 2) for n, step in steps.items()}
+        rows['train_step_launches'] = {n: c['launches'] for n, c in counts.items()}
+        rows['train_step_kernels'] = {n: c['kernels'] for n, c in counts.items()}
+    else:
+        rows['train_step_aten_calls'] = {n: count_top_level_ops(step, 1)
+                                         for n, step in steps.items()}
+    if not compiled:
+        times = {n: module_times(m, steps[n], module_names(m), 2) for n, m in models.items()}
+        for module in sorted(set(times['baseline']) | set(times['clamp'])):
+            # A backward hook also fires, with nothing to time, on modules whose input needs
+            # no gradient (see module_times).
+            if max(times[n].get(module, 0) for n in models) >= 5e-5:
+                rows[f'cpu_ms {module}'] = {n: times[n].get(module) for n in models}
+    return rows
 
 
 def markdown(all_results, device_name) -> str:
@@ -346,6 +401,12 @@ def markdown(all_results, device_name) -> str:
                 lines.append(f'| {arch} | text encoder runs per training step (batch '
                              f'{val["batch"]}) | – | {val["clamp"]} | – | 1 |')
                 continue
+            if key.startswith('cpu_ms '):  # a module's CPU time; most are CLAMP's alone
+                cells = [f'{val[n] * 1000:.1f}' if val.get(n) is not None else '–'
+                         for n in ('baseline', 'clamp')]
+                lines.append(f'| {arch} | CPU time in {key[7:]} (ms) | {cells[0]} | '
+                             f'{cells[1]} | – | |')
+                continue
             unit, scale = UNITS.get(key, ('ms', 1000))
             ratio = val['clamp'] / val['baseline']
             target = TARGETS.get(key)
@@ -373,8 +434,25 @@ def main(argv=None):
                         'memory or data pipeline')
     parser.add_argument('--no-flip', action='store_true',
                         help='inference without flip test only (skips the *_flip rows)')
+    parser.add_argument('--train-only', action='store_true',
+                        help='the training step rows only (time, launches, module times)')
+    parser.add_argument('--compile', action='store_true',
+                        help='compile both training steps as a config\'s compile= does '
+                        '(torch.compile of train_step; the first two steps compile, untimed)')
+    parser.add_argument('--compile-mode', default=None,
+                        help='torch.compile mode, e.g. reduce-overhead (CUDA graphs)')
+    parser.add_argument('--compile-backend', default='inductor',
+                        help='torch.compile backend (aot_eager: no code generation, for tests)')
     parser.add_argument('--out', default='work_dirs/benchmark.json')
     args = parser.parse_args(argv)
+    if (args.compile_mode or args.compile_backend != 'inductor') and not args.compile:
+        parser.error('--compile-mode / --compile-backend go with --compile')
+    if args.compile and args.inference_only:
+        parser.error('--compile compiles the training step; drop --inference-only')
+    if args.train_only and args.inference_only:
+        parser.error('--train-only and --inference-only exclude each other')
+    args.compile_cfg = (dict(backend=args.compile_backend, mode=args.compile_mode)
+                        if args.compile else None)
     if args.device.startswith('cuda') and not torch.cuda.is_available():
         parser.error(f'--device {args.device}: torch sees no CUDA device here '
                      f'(torch.cuda.is_available() is False); run on a GPU machine or drop '
@@ -394,8 +472,11 @@ def main(argv=None):
     MMLogger.get_current_instance().setLevel(logging.WARNING)
     device_name = (torch.cuda.get_device_name() if args.device.startswith('cuda') else
                    f'CPU ({torch.get_num_threads()} threads)') + (' + AMP' if args.amp else '')
+    if args.compile:
+        device_name += (f', training steps compiled ({args.compile_backend}'
+                        f'{", " + args.compile_mode if args.compile_mode else ""})')
     results = {arch: benchmark_arch(arch, args, args.device) for arch in args.archs}
-    if not args.inference_only:
+    if not (args.inference_only or args.train_only):
         results['pipeline_images_per_s'] = pipeline_images_per_second(
             load_configs(args.archs[0], False)[1], 16 if args.smoke else 128)
     table = markdown(results, device_name)

@@ -3,7 +3,7 @@
 # (CUDA) and onnxruntime but without the OpenMMLab stack, which comes as wheels in .whl/ (mmcv
 # built without ops, mmengine, mmpose, open_clip_torch, xtcocotools and their small needs).
 #
-#   OUT=work_dirs/gpu bash benchmarks/gpu_run.sh [all|cpu|int8]   # default all: a to d
+#   OUT=work_dirs/gpu bash benchmarks/gpu_run.sh [all|cpu|int8|train]   # default all: a to d
 #
 # a. installs the wheels into /tmp/site and prints versions, the GPU and the CPU;
 # b. the CUDA smoke test (tests/test_cuda.py);
@@ -13,7 +13,11 @@
 # e. (int8) a CLAMP RN50 trained on the GPU from random weights on generated animals (the demo
 #    with the paper config, short schedule), then benchmarks/int8_accuracy.py on it: the AP of
 #    its float32 and int8 exports in ONNX Runtime.
-# cpu runs a and d; int8 runs a, c for RN50 in float32, d and e.
+# f. (train) the training-step rows of issue #24, RN50 and ViT-B/16 at batch 32: eager in float32
+#    and AMP, then compiled as a config's compile=True does (inductor), each with kernel launches
+#    per step (and in eager mode each module's CPU time); first the compiled-runner tests
+#    (tests/engine/test_compile_train_step_hook.py, inductor on CUDA) and the CUDA smoke test.
+# cpu runs a and d; int8 runs a, c for RN50 in float32, d and e; train runs a and f.
 # Every step logs to $OUT and the script goes on when one fails.
 set -u
 OUT=${OUT:-work_dirs/gpu}
@@ -54,6 +58,21 @@ print(torch.cuda.get_device_name())' || echo FAILED imports
 } >"$OUT/env.log" 2>&1
 cat "$OUT/env.log"
 
+MODE=${1:-all}
+if [[ $MODE == train ]]; then
+    step test_compile 240 python3 -m pytest tests/engine/test_compile_train_step_hook.py \
+        tests/test_cuda.py -v -rs -p no:cacheprovider
+    for amp in "" --amp; do
+        step train "90" python3 benchmarks/benchmark.py --device cuda --train-only $amp \
+            --out "$OUT/train_eager${amp/--/_}.json"
+    done
+    step train 300 python3 benchmarks/benchmark.py --device cuda --train-only --compile \
+        --out "$OUT/train_compiled.json"
+    grep -h -A30 '^Device:' "$OUT"/train.log
+    grep -h -E 'passed|failed|compiled in' "$OUT"/test_compile.log "$OUT"/train.log
+    exit 0
+fi
+
 # d. in the background, pinned to cores 0 and 1.
 step cpu_onnx 420 taskset -c 0,1 env OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
     python3 benchmarks/benchmark.py --device cpu --inference-only --no-flip --repeats 3 \
@@ -61,7 +80,6 @@ step cpu_onnx 420 taskset -c 0,1 env OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 \
 cpu_pid=$!
 
 GPU_CORES="2-$((NCPU - 1))"
-MODE=${1:-all}
 if [[ $MODE == int8 ]]; then
     step gpu 120 taskset -c "$GPU_CORES" python3 benchmarks/benchmark.py --device cuda \
         --archs rn50 --out "$OUT/gpu_fp32_rn50.json"

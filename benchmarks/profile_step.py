@@ -4,22 +4,16 @@ Builds both models of an arch from the repository's configs (random weights) and
 steps of each under ``torch.profiler``: training steps (forward, backward, the config's
 optimizer) by default, or with ``--inference`` the exported inference form's ``predict`` (flip
 test off). Prints, for each model, the time per step and the top operators by self time
-(``--shapes``: split by input shape, which tells the layers apart). ``--compile``
-compiles each model with ``torch.compile`` first (the warm-up step pays the compilation). With ``--modules`` it also
-prints the time of the backbone and of each head sub-module (forward and backward), which is
-what the operator table cannot name; a backward time is shown only for modules whose input
-needs a gradient (not the backbone, nor the text encoder, which has no input).
+(``--shapes``: split by input shape, which tells the layers apart). ``--compile`` compiles
+the training step as a config's ``compile=True`` does (inference: the model), the warm-up step
+paying the compilation. With ``--modules`` it also prints the CPU time of the backbone and of
+each head sub-module, forward and backward, which the operator table cannot name
+(``step_counters.module_times``).
 
 ``--count-ops`` prints instead the number of top-level aten operator calls per training step of
-each model and the CLAMP / baseline ratio: a device-independent guide to how many kernels the
-step launches (on a GPU nearly every top-level aten call launches one or more kernels, and
-the CPU has to issue them one after another). An event counts when its name starts with
-``aten::`` and none of its ancestors in the profiler's CPU call tree is an ``aten::`` event:
-``aten::linear`` counts once, not again for the ``aten::addmm`` it calls. Autograd's backward
-nodes (``autograd::engine::evaluate_function: ...``) are not aten ops, so the aten calls a
-backward node makes count; profiler and optimizer labels (``Optimizer.step#AdamW.step``) are
-transparent the same way. Counted over ``--steps`` steps after a warm-up step, divided by
-``--steps`` (the count is the same every step).
+each model and the CLAMP / baseline ratio (``step_counters.count_top_level_ops``): a
+device-independent guide to how many kernels the step launches, counted over ``--steps`` steps
+after a warm-up step (the count is the same every step).
 
     python benchmarks/profile_step.py --arch rn50 --batch 8 --modules
     python benchmarks/profile_step.py --arch rn50 --batch 32 --inference --shapes
@@ -31,63 +25,13 @@ import logging
 import os.path as osp
 import sys
 import time
-from collections import defaultdict
 
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run as a script
 from benchmarks.benchmark import build, fake_batch, load_configs, train_step_fn  # noqa: E402
-
-
-def module_times(model, step, modules, steps):
-    """Seconds per step spent in each named module's forward and backward."""
-    totals = defaultdict(float)
-    handles = []
-    for name in modules:
-        module = model.get_submodule(name)
-        starts = {}
-
-        def pre(mod, args, name=name):
-            starts[name] = time.perf_counter()
-
-        def post(mod, args, out, name=name):
-            totals[name + ' (fwd)'] += time.perf_counter() - starts[name]
-
-        def bpre(mod, grad_out, name=name):
-            starts[name + 'b'] = time.perf_counter()
-
-        def bpost(mod, grad_in, grad_out, name=name):
-            totals[name + ' (bwd)'] += time.perf_counter() - starts[name + 'b']
-
-        handles += [module.register_forward_pre_hook(pre), module.register_forward_hook(post),
-                    module.register_full_backward_pre_hook(bpre),
-                    module.register_full_backward_hook(bpost)]
-    for _ in range(steps):
-        step()
-    for h in handles:
-        h.remove()
-    return {k: v / steps for k, v in totals.items()}
-
-
-def is_top_level_aten(event) -> bool:
-    """Whether a profiler event is an aten operator called from outside any aten operator."""
-    if not event.name.startswith('aten::'):
-        return False
-    parent = event.cpu_parent
-    while parent is not None:
-        if parent.name.startswith('aten::'):
-            return False
-        parent = parent.cpu_parent
-    return True
-
-
-def count_top_level_ops(step, steps: int) -> float:
-    """Top-level aten operator calls per call of ``step`` (see the module docstring)."""
-    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU],
-                                record_shapes=False) as prof:
-        for _ in range(steps):
-            step()
-    return sum(1 for e in prof.events() if is_top_level_aten(e)) / steps
+from benchmarks.step_counters import (count_top_level_ops, module_names,  # noqa: E402
+                                      module_times)
 
 
 def main(argv=None):
@@ -126,8 +70,8 @@ def main(argv=None):
         k = cfg.model.head.out_channels
         model = build(cfg.model, inference=args.inference, device='cpu')
         inputs, samples = fake_batch(args.batch, size, k, 'cpu', heatmap_size)
-        if args.compile:
-            model.compile()  # the whole loss / predict forward; backward through AOTAutograd
+        if args.compile and args.inference:
+            model.compile()
         if args.inference:
             model.eval().test_cfg['flip_test'] = False
 
@@ -135,7 +79,8 @@ def main(argv=None):
                 with torch.no_grad():
                     model.predict(inputs, copy.deepcopy(samples))
         else:
-            step = train_step_fn(model, cfg, (inputs, samples), 'cpu', amp=False)
+            step = train_step_fn(model, cfg, (inputs, samples), 'cpu', amp=False,
+                                 compile_cfg={} if args.compile else None)
         step()  # warm-up
         if args.count_ops:
             counts[name] = count_top_level_ops(step, args.steps)
@@ -155,9 +100,8 @@ def main(argv=None):
             sort_by='self_cpu_time_total', row_limit=args.top, max_name_column_width=40,
             max_shapes_column_width=70))
         if args.modules:
-            names = ['backbone'] + [f'head.{n}' for n, _ in model.head.named_children()
-                                    if not n.startswith('loss')]
-            for mod, sec in sorted(module_times(model, step, names, args.steps).items(),
+            for mod, sec in sorted(module_times(model, step, module_names(model),
+                                                args.steps).items(),
                                    key=lambda kv: -kv[1]):
                 if sec >= 5e-5:  # hooks that fire with nothing to time (see above)
                     print(f'  {mod:40s} {sec * 1000:8.1f} ms')

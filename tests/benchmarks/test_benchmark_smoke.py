@@ -31,6 +31,30 @@ def test_benchmark_smoke_run(tmp_path, capsys):
         assert speedup['vs_pytorch_baseline'] > 0 and speedup['int8_vs_pytorch_baseline'] > 0
     assert 'CLAMP in ONNX Runtime vs the PyTorch baseline, batch 8' in table
     assert 'CLAMP int8 in ONNX Runtime vs the PyTorch baseline, batch 8' in table
+    # What the steps issue: CLAMP's extra modules make more operator calls, and each head
+    # module's CPU time is listed (CLAMP's own modules for CLAMP only).
+    calls = rn50['train_step_aten_calls']
+    assert calls['clamp'] > calls['baseline'] > 0
+    assert rn50['cpu_ms head.text_encoder (fwd)']['clamp'] > 0
+    assert rn50['cpu_ms head.text_encoder (fwd)']['baseline'] is None
+    assert rn50['cpu_ms backbone (fwd)']['baseline'] > 0
+    assert '| rn50 | CPU time in head.context_decoder (fwd) (ms) | – |' in table
+
+
+def test_benchmark_compiled_training_steps(tmp_path, capsys):
+    from benchmarks.benchmark import main
+    out = tmp_path / 'bench.json'
+    main(['--smoke', '--archs', 'rn50', '--repeats', '1', '--train-only', '--compile',
+          '--compile-backend', 'aot_eager', '--out', str(out)])
+    printed = capsys.readouterr().out
+    assert 'rn50 clamp: compiled in' in printed
+    assert 'training steps compiled (aot_eager)' in printed
+    saved = json.load(open(out))
+    rn50 = saved['results']['rn50']
+    assert rn50['train_step']['clamp'] > 0 and rn50['train_step_aten_calls']['baseline'] > 0
+    # The training rows only; no module times (a compiled model runs no module hooks).
+    assert not [k for k in rn50 if k.startswith(('infer', 'cpu_ms', 'peak_memory'))]
+    assert 'pipeline_images_per_s' not in saved['results']
 
 
 def test_profile_smoke_run(capsys):
@@ -54,6 +78,8 @@ def test_profile_inference_smoke_run(capsys):
 @pytest.mark.parametrize('argv, message', [
     (['--device', 'cuda'], 'torch sees no CUDA device here'),
     (['--amp'], '--amp measures fp16 autocast on CUDA'),
+    (['--compile-mode', 'reduce-overhead'], '--compile-mode / --compile-backend go with'),
+    (['--compile', '--inference-only'], '--compile compiles the training step'),
 ])
 def test_bad_device_options_are_named(argv, message, capsys):
     from benchmarks.benchmark import main

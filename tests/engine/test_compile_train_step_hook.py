@@ -1,10 +1,11 @@
 """``compile=...`` in a config: MMEngine's runner compiles the whole training step
 (``train_step``) with ``torch.compile``, through ``CompileTrainStepHook``.
 
-The backend is ``aot_eager``: Dynamo's graph capture and AOTAutograd's forward and backward
-graphs, which is where model code can fail to compile or break the graph. Inductor's code
-generation on top takes minutes on a 2-core CPU, too long for a test;
-``benchmarks/profile_step.py --compile`` and ``benchmarks/benchmark.py --compile`` run it.
+On the CPU the backend is ``aot_eager``: Dynamo's graph capture and AOTAutograd's forward and
+backward graphs, which is where model code can fail to compile or break the graph. Inductor's
+code generation on top takes minutes on a 2-core CPU, too long for a test: it is tested on
+CUDA (``benchmarks/gpu_run.sh train`` runs this file on the GPU machine), and
+``benchmarks/benchmark.py --compile`` measures it on either device.
 """
 import re
 
@@ -68,14 +69,19 @@ def train(config: str, data_root: str, work_dir: str, compile_cfg) -> LossRecord
 
 @pytest.mark.timeout(600)
 @pytest.mark.skipif(OLD_DYNAMO, reason='torch < 2.4: Dynamo fails inside the model')
+@pytest.mark.parametrize('backend', [
+    'aot_eager',
+    # Generated kernels: on CUDA only (the runner trains there when a GPU is present), where
+    # they compile in about a minute; the CPU's C++ code generation takes several.
+    pytest.param('inductor', marks=pytest.mark.skipif(not torch.cuda.is_available(),
+                                                      reason='inductor is tested on CUDA'))])
 @pytest.mark.parametrize('model', ['clamp', 'baseline'])
-def test_compile_in_the_config_trains_as_eager_does(model, synthetic_ap10k, tmp_path):
+def test_compile_in_the_config_trains_as_eager_does(model, backend, synthetic_ap10k, tmp_path):
     config = CLAMP_RN50 if model == 'clamp' else BASELINE_RN50
     eager = train(config, synthetic_ap10k, str(tmp_path / 'eager'), None)
     torch._dynamo.reset()
     torch._dynamo.utils.counters.clear()
-    compiled = train(config, synthetic_ap10k, str(tmp_path / 'compiled'),
-                     dict(backend='aot_eager'))
+    compiled = train(config, synthetic_ap10k, str(tmp_path / 'compiled'), dict(backend=backend))
     counters = torch._dynamo.utils.counters
     assert counters['stats']['unique_graphs'] >= 2  # the loss forward, the optimizer step
     breaks = list(counters['graph_break'])
@@ -88,7 +94,9 @@ def test_compile_in_the_config_trains_as_eager_does(model, synthetic_ap10k, tmp_
     for eager_step, compiled_step in zip(eager.losses, compiled.losses):
         assert eager_step.keys() == compiled_step.keys()
         for key, value in eager_step.items():
-            assert compiled_step[key] == pytest.approx(value, rel=1e-4, abs=1e-6), key
+            # Generated kernels sum in other orders (and cuDNN may pick other algorithms).
+            rel = 1e-4 if backend == 'aot_eager' else 2e-3
+            assert compiled_step[key] == pytest.approx(value, rel=rel, abs=1e-6), key
     torch._dynamo.reset()
 
 

@@ -37,10 +37,7 @@ class CompileTrainStepHook(Hook):
         if not runner.cfg.get('compile'):
             return
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        preprocessor = model.data_preprocessor
-        if not getattr(preprocessor.forward, '_clamp_eager', False):
-            preprocessor.forward = torch.compiler.disable(preprocessor.forward)
-            preprocessor.forward._clamp_eager = True
+        self.run_preprocessor_eagerly(model)
         version = tuple(int(v) for v in torch.__version__.split('+')[0].split('.')[:2])
         if version < TESTED_FROM:
             print_log(f'compile is set and torch is {torch.__version__}: these models compile '
@@ -48,3 +45,11 @@ class CompileTrainStepHook(Hook):
                       f'torch 2.1\'s Dynamo fails inside the model. If the first iteration '
                       f'fails in Dynamo, upgrade torch or drop compile from the config.',
                       logger='current', level=logging.WARNING)
+
+    @staticmethod
+    def run_preprocessor_eagerly(model) -> None:
+        """Keep ``torch.compile`` out of ``model.data_preprocessor`` (once per model)."""
+        preprocessor = model.data_preprocessor
+        if not getattr(preprocessor.forward, '_clamp_eager', False):
+            preprocessor.forward = torch.compiler.disable(preprocessor.forward)
+            preprocessor.forward._clamp_eager = True
