@@ -44,7 +44,16 @@ CONFIGS = {
     'vitb16': ('configs/ap10k/simplebaseline_clip-vit-b16_4xb32-210e_ap10k-256x256.py',
                'configs/ap10k/clamp_clip-vit-b16_4xb32-210e_ap10k-256x256.py'),
 }
-TARGETS = {'infer_b32': 1.05, 'train_step': 1.30}
+# CLAMP / baseline targets per (device, arch). Training: at most the step's FLOPs ratio + 0.05
+# (issue #24: RN50 1.28 at batch 32 on CUDA and 1.30 at batch 8 on the CPU, ViT-B/16 1.02).
+# Inference at batch 32: on CUDA at most the FLOPs ratio (RN50 1.12); on the CPU 1.05, the
+# first target, which RN50's dense attention pool cannot meet (docs/benchmarks.md).
+TARGETS = {
+    ('cpu', 'rn50'): {'infer_b32': 1.05, 'train_step': 1.35},
+    ('cpu', 'vitb16'): {'infer_b32': 1.05, 'train_step': 1.07},
+    ('cuda', 'rn50'): {'infer_b32': 1.12, 'train_step': 1.33},
+    ('cuda', 'vitb16'): {'infer_b32': 1.05, 'train_step': 1.07},
+}
 # CLAMP exported to ONNX Runtime against the PyTorch SimpleBaseline as MMPose runs it (CPU).
 ONNX_SPEEDUP_TARGET = 1.5
 # measurement -> (unit, factor from the stored value)
@@ -154,11 +163,22 @@ def train_step_fn(model, cfg, batch, device, amp, compile_cfg=None):
     if compile_cfg is not None:
         from clamp_mmpose.engine import CompileTrainStepHook
         CompileTrainStepHook.run_preprocessor_eagerly(model)
+        baseline_accuracy_outside_the_graph()
         train_step = torch.compile(train_step, **compile_cfg)
 
     def step():
         train_step(data, optim)
     return step
+
+
+def baseline_accuracy_outside_the_graph() -> None:
+    """Like for like in compiled steps: MMPose's ``HeatmapHead`` (the baselines' head) computes
+    its logged ``acc_pose`` in numpy, which Dynamo traces into about 800 small CPU operator
+    calls a step and fifteen graph breaks; CLAMP's head runs the same function outside the
+    graph. Here (the benchmark only) the baseline's runs outside the graph too."""
+    import mmpose.models.heads.heatmap_heads.heatmap_head as heatmap_head
+    if not getattr(heatmap_head.pose_pck_accuracy, '_torchdynamo_disable', False):
+        heatmap_head.pose_pck_accuracy = torch.compiler.disable(heatmap_head.pose_pck_accuracy)
 
 
 def gflop(fn) -> float:
@@ -280,10 +300,14 @@ def benchmark_arch(arch, args, device):
     return results
 
 
+def data_shape(cfg):
+    """(input size, heatmap size, keypoint count) of a config."""
+    return (tuple(cfg.codec['input_size']), tuple(cfg.codec['heatmap_size']),
+            cfg.model.head.out_channels)
+
+
 def inference_rows(arch, baseline_cfg, clamp_cfg, args, device) -> dict:
-    size = tuple(clamp_cfg.codec['input_size'])
-    heatmap_size = tuple(clamp_cfg.codec['heatmap_size'])
-    k = clamp_cfg.model.head.out_channels
+    size, heatmap_size, k = data_shape(clamp_cfg)
     results = {}
     amp_ctx = (lambda: torch.autocast('cuda', dtype=torch.float16)) if args.amp else None
 
@@ -315,9 +339,7 @@ def inference_rows(arch, baseline_cfg, clamp_cfg, args, device) -> dict:
 
 
 def training_rows(arch, baseline_cfg, clamp_cfg, args, device) -> dict:
-    size = tuple(clamp_cfg.codec['input_size'])
-    heatmap_size = tuple(clamp_cfg.codec['heatmap_size'])
-    k = clamp_cfg.model.head.out_channels
+    size, heatmap_size, k = data_shape(clamp_cfg)
     results = {}
     train_batch = args.train_batch or (32 if device.startswith('cuda') else 8)
     batch = fake_batch(train_batch, size, k, device, heatmap_size)
@@ -375,7 +397,7 @@ def launch_rows(models: dict, steps: dict, device: str, compiled: bool) -> dict:
     return rows
 
 
-def markdown(all_results, device_name) -> str:
+def markdown(all_results, device_name, device: str = 'cpu') -> str:
     lines = [f'Device: {device_name}. Medians; ratio = CLAMP / baseline.', '',
              '| arch | measurement | baseline | CLAMP | ratio | target |',
              '|---|---|---|---|---|---|']
@@ -409,7 +431,8 @@ def markdown(all_results, device_name) -> str:
                 continue
             unit, scale = UNITS.get(key, ('ms', 1000))
             ratio = val['clamp'] / val['baseline']
-            target = TARGETS.get(key)
+            target = TARGETS.get(('cuda' if device.startswith('cuda') else 'cpu', arch),
+                                 {}).get(key)
             lines.append(
                 f'| {arch} | {key} ({unit}) | {val["baseline"] * scale:.1f} | '
                 f'{val["clamp"] * scale:.1f} | {ratio:.3f} | '
@@ -479,7 +502,7 @@ def main(argv=None):
     if not (args.inference_only or args.train_only):
         results['pipeline_images_per_s'] = pipeline_images_per_second(
             load_configs(args.archs[0], False)[1], 16 if args.smoke else 128)
-    table = markdown(results, device_name)
+    table = markdown(results, device_name, args.device)
     print(table)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as f:

@@ -3,7 +3,7 @@
 # (CUDA) and onnxruntime but without the OpenMMLab stack, which comes as wheels in .whl/ (mmcv
 # built without ops, mmengine, mmpose, open_clip_torch, xtcocotools and their small needs).
 #
-#   OUT=work_dirs/gpu bash benchmarks/gpu_run.sh [all|cpu|int8|train]   # default all: a to d
+#   OUT=work_dirs/gpu bash benchmarks/gpu_run.sh [all|cpu|int8|train|compile-tests]  # default: a-d
 #
 # a. installs the wheels into /tmp/site and prints versions, the GPU and the CPU;
 # b. the CUDA smoke test (tests/test_cuda.py);
@@ -15,9 +15,12 @@
 #    its float32 and int8 exports in ONNX Runtime.
 # f. (train) the training-step rows of issue #24, RN50 and ViT-B/16 at batch 32: eager in float32
 #    and AMP, then compiled as a config's compile=True does (inductor), each with kernel launches
-#    per step (and in eager mode each module's CPU time); first the compiled-runner tests
-#    (tests/engine/test_compile_train_step_hook.py, inductor on CUDA) and the CUDA smoke test.
-# cpu runs a and d; int8 runs a, c for RN50 in float32, d and e; train runs a and f.
+#    per step (and in eager mode each module's CPU time). At most 8 minutes.
+# g. (compile-tests) the compiled-runner tests (tests/engine/test_compile_train_step_hook.py,
+#    inductor on CUDA) with the CUDA smoke test, and RN50's compiled step with CUDA graphs
+#    (compile=dict(mode='reduce-overhead')). At most 8.5 minutes.
+# cpu runs a and d; int8 runs a, c for RN50 in float32, d and e; train runs a and f;
+# compile-tests runs a and g.
 # Every step logs to $OUT and the script goes on when one fails.
 set -u
 OUT=${OUT:-work_dirs/gpu}
@@ -60,16 +63,24 @@ cat "$OUT/env.log"
 
 MODE=${1:-all}
 if [[ $MODE == train ]]; then
-    step test_compile 240 python3 -m pytest tests/engine/test_compile_train_step_hook.py \
-        tests/test_cuda.py -v -rs -p no:cacheprovider
     for amp in "" --amp; do
-        step train "90" python3 benchmarks/benchmark.py --device cuda --train-only $amp \
+        step train 90 python3 benchmarks/benchmark.py --device cuda --train-only $amp \
             --out "$OUT/train_eager${amp/--/_}.json"
     done
     step train 300 python3 benchmarks/benchmark.py --device cuda --train-only --compile \
         --out "$OUT/train_compiled.json"
     grep -h -A30 '^Device:' "$OUT"/train.log
-    grep -h -E 'passed|failed|compiled in' "$OUT"/test_compile.log "$OUT"/train.log
+    grep -h 'compiled in' "$OUT"/train.log
+    exit 0
+fi
+if [[ $MODE == compile-tests ]]; then
+    step test_compile 300 python3 -m pytest tests/engine/test_compile_train_step_hook.py \
+        tests/test_cuda.py -v -rs -p no:cacheprovider
+    # CUDA graphs on top of the compiled step.
+    step train 200 python3 benchmarks/benchmark.py --device cuda --train-only --compile \
+        --compile-mode reduce-overhead --archs rn50 --out "$OUT/train_cudagraphs_rn50.json"
+    grep -h -E 'passed|failed|skipped' "$OUT"/test_compile.log
+    grep -h -A30 '^Device:' "$OUT"/train.log
     exit 0
 fi
 

@@ -8,11 +8,13 @@ import subprocess
 import sys
 import time
 
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner.checkpoint import _load_checkpoint
 from mmpose.apis import init_model
 
+from tests.engine.test_compile_train_step_hook import OLD_DYNAMO
 from tests.helpers import CLAMP_RN50, REPO, shrink_config
 
 
@@ -28,11 +30,19 @@ def _free_port():
         return s.getsockname()[1]
 
 
+@pytest.mark.parametrize('compiled', [
+    False,
+    # compile= in the config: MMEngine compiles the DDP-wrapped train_step (Dynamo and
+    # AOTAutograd here; see tests/engine/test_compile_train_step_hook.py).
+    pytest.param(True, marks=pytest.mark.skipif(OLD_DYNAMO, reason='torch < 2.4: Dynamo '
+                                                 'fails inside the model'))])
 def test_two_processes_agree_evaluate_once_and_save_a_loadable_checkpoint(
-        synthetic_ap10k, tmp_path):
+        compiled, synthetic_ap10k, tmp_path):
     work_dir = str(tmp_path / 'dist')
     cfg = shrink_config(Config.fromfile(CLAMP_RN50), synthetic_ap10k, work_dir, max_epochs=2,
                         batch_size=4)
+    if compiled:
+        cfg.compile = dict(backend='aot_eager')
     cfg.custom_imports.imports.append('tests.dist_probe')
     cfg.custom_hooks.append(dict(type='RankProbeHook'))
     # CPU processes: gloo, and DDP without device ids.
@@ -53,6 +63,8 @@ def test_two_processes_agree_evaluate_once_and_save_a_loadable_checkpoint(
     # MMEngine gathers the predictions of both ranks and computes AP once, on rank 0.
     assert [r['metric_computations'] for r in ranks] == [1, 0]
     assert (run.stdout + run.stderr).count('coco/AP:') == 1
+    if compiled:
+        assert 'Model has been "compiled"' in run.stdout + run.stderr
 
     model = init_model(config, osp.join(work_dir, 'epoch_2.pth'), device='cpu')
     checksum = float(sum(p.detach().double().sum() for p in model.parameters()))
