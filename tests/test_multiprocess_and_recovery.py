@@ -14,8 +14,7 @@ from mmengine.config import Config
 from mmengine.runner.checkpoint import _load_checkpoint
 from mmpose.apis import init_model
 
-from tests.engine.test_compile_train_step_hook import OLD_DYNAMO
-from tests.helpers import CLAMP_RN50, REPO, shrink_config
+from tests.helpers import CLAMP_RN50, OLD_DYNAMO, REPO, shrink_config
 
 
 def _env():
@@ -34,8 +33,8 @@ def _free_port():
     False,
     # compile= in the config: MMEngine compiles the DDP-wrapped train_step (Dynamo and
     # AOTAutograd here; see tests/engine/test_compile_train_step_hook.py).
-    pytest.param(True, marks=pytest.mark.skipif(OLD_DYNAMO, reason='torch < 2.4: Dynamo '
-                                                 'fails inside the model'))])
+    pytest.param(True, marks=pytest.mark.skipif(
+        OLD_DYNAMO, reason='torch < 2.4: Dynamo fails inside the model'))])
 def test_two_processes_agree_evaluate_once_and_save_a_loadable_checkpoint(
         compiled, synthetic_ap10k, tmp_path):
     work_dir = str(tmp_path / 'dist')

@@ -15,12 +15,8 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from tests.helpers import BASELINE_RN50, CLAMP_RN50, shrink_config
+from tests.helpers import BASELINE_RN50, CLAMP_RN50, OLD_DYNAMO, shrink_config
 
-# Checked on torch 2.14; torch 2.1's Dynamo stops inside the model with an internal error
-# (`super(type, obj): obj must be an instance or subtype of type`). Versions between are
-# untested.
-OLD_DYNAMO = tuple(int(v) for v in torch.__version__.split('+')[0].split('.')[:2]) < (2, 4)
 ITERS = 3
 
 # Where the compiled step may leave the graph (Dynamo's graph-break reasons, matched against
@@ -115,3 +111,22 @@ def test_the_hook_leaves_an_uncompiled_run_alone(synthetic_ap10k, tmp_path):
     wrapped = runner.model.data_preprocessor.forward
     assert wrapped != forward and getattr(wrapped, '_clamp_eager', False)
     assert wrapped._torchdynamo_disable
+
+
+def test_the_hook_warns_on_a_torch_that_cannot_compile_the_model(synthetic_ap10k, tmp_path,
+                                                                 monkeypatch):
+    from clamp_mmpose.engine import CompileTrainStepHook
+    from clamp_mmpose.engine.hooks import compile_train_step_hook
+    cfg = shrink_config(Config.fromfile(CLAMP_RN50), synthetic_ap10k, str(tmp_path))
+    cfg.compile = True
+    runner = Runner.from_cfg(cfg)
+    logged = []
+    monkeypatch.setattr(compile_train_step_hook, 'print_log',
+                        lambda msg, **kwargs: logged.append(msg))
+    monkeypatch.setattr(torch, '__version__', '2.1.2+cu121')
+    CompileTrainStepHook().before_run(runner)
+    assert len(logged) == 1
+    assert 'torch is 2.1.2+cu121' in logged[0] and 'upgrade torch or drop compile' in logged[0]
+    monkeypatch.setattr(torch, '__version__', '2.14.1+cu130')
+    CompileTrainStepHook().before_run(runner)
+    assert len(logged) == 1

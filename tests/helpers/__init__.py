@@ -26,6 +26,12 @@ def set_pipeline_codec(pipeline, codec):
             step['encoder'] = codec
 
 
+# torch.compile of the models is checked on torch 2.14; torch 2.1's Dynamo stops inside the
+# model with an internal error (`super(type, obj): obj must be an instance or subtype of
+# type`). Versions between are untested.
+OLD_DYNAMO = tuple(int(v) for v in torch.__version__.split('+')[0].split('.')[:2]) < (2, 4)
+
+
 def use_tiny_clip(model, arch: str = 'rn') -> None:
     """Give a model config tiny random CLIP towers (and a small CLAMP head); other backbones
     and heads are left as they are."""
