@@ -16,9 +16,10 @@
 # f. (train) the training-step rows of issue #24, RN50 and ViT-B/16 at batch 32: eager in float32
 #    and AMP, then compiled as a config's compile=True does (inductor), each with kernel launches
 #    per step (and in eager mode each module's CPU time). At most 8 minutes.
-# g. (compile-tests) the compiled-runner tests (tests/engine/test_compile_train_step_hook.py,
-#    inductor on CUDA) with the CUDA smoke test, and RN50's compiled step with CUDA graphs
-#    (compile=dict(mode='reduce-overhead')). At most 8.5 minutes.
+# g. (compile-tests) the eager RN50 step's CUDA profile (profile.log, for docs/profiles/), the
+#    compiled-runner tests (tests/engine/test_compile_train_step_hook.py, inductor on CUDA)
+#    with the CUDA smoke test, and RN50's compiled step with CUDA graphs
+#    (compile=dict(mode='reduce-overhead')). At most 9 minutes.
 # cpu runs a and d; int8 runs a, c for RN50 in float32, d and e; train runs a and f;
 # compile-tests runs a and g.
 # Every step logs to $OUT and the script goes on when one fails.
@@ -74,7 +75,10 @@ if [[ $MODE == train ]]; then
     exit 0
 fi
 if [[ $MODE == compile-tests ]]; then
-    step test_compile 300 python3 -m pytest tests/engine/test_compile_train_step_hook.py \
+    # The profile of docs/profiles/ (operators by GPU time, launches, module CPU times).
+    step profile 90 python3 benchmarks/profile_step.py --device cuda --arch rn50 --batch 32 \
+        --modules --top 25
+    step test_compile 240 python3 -m pytest tests/engine/test_compile_train_step_hook.py \
         tests/test_cuda.py -v -rs -p no:cacheprovider
     # CUDA graphs on top of the compiled step.
     step train 200 python3 benchmarks/benchmark.py --device cuda --train-only --compile \

@@ -29,9 +29,10 @@ import time
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run as a script
-from benchmarks.benchmark import build, fake_batch, load_configs, train_step_fn  # noqa: E402
-from benchmarks.step_counters import (count_top_level_ops, module_names,  # noqa: E402
-                                      module_times)
+from benchmarks.benchmark import (build, fake_batch, load_configs, sync,  # noqa: E402
+                                  train_step_fn)
+from benchmarks.step_counters import (count_cuda_launches, count_top_level_ops,  # noqa: E402
+                                      module_names, module_times)
 
 
 def main(argv=None):
@@ -51,9 +52,18 @@ def main(argv=None):
                         help='torch.compile each model (inductor) before the warm-up step')
     parser.add_argument('--count-ops', action='store_true',
                         help='count top-level aten calls per training step (no timing table)')
+    parser.add_argument('--device', default='cpu',
+                        help='cpu or cuda: on CUDA the table is sorted by GPU time and also '
+                        'counts kernel launches per step')
+    parser.add_argument('--amp', action='store_true', help='fp16 autocast (CUDA)')
     args = parser.parse_args(argv)
     if args.count_ops and args.inference:
         parser.error('--count-ops counts the training step; drop --inference')
+    cuda = args.device.startswith('cuda')
+    if cuda and not torch.cuda.is_available():
+        parser.error(f'--device {args.device}: torch sees no CUDA device here')
+    if args.amp and (not cuda or args.inference):
+        parser.error('--amp profiles an fp16-autocast training step on CUDA')
 
     import clamp_mmpose  # noqa: F401
     from mmengine.logging import MMLogger
@@ -68,8 +78,8 @@ def main(argv=None):
         size = tuple(cfg.codec['input_size'])
         heatmap_size = tuple(cfg.codec['heatmap_size'])
         k = cfg.model.head.out_channels
-        model = build(cfg.model, inference=args.inference, device='cpu')
-        inputs, samples = fake_batch(args.batch, size, k, 'cpu', heatmap_size)
+        model = build(cfg.model, inference=args.inference, device=args.device)
+        inputs, samples = fake_batch(args.batch, size, k, args.device, heatmap_size)
         if args.compile and args.inference:
             model.compile()
         if args.inference:
@@ -79,7 +89,7 @@ def main(argv=None):
                 with torch.no_grad():
                     model.predict(inputs, copy.deepcopy(samples))
         else:
-            step = train_step_fn(model, cfg, (inputs, samples), 'cpu', amp=False,
+            step = train_step_fn(model, cfg, (inputs, samples), args.device, amp=args.amp,
                                  compile_cfg={} if args.compile else None)
         step()  # warm-up
         if args.count_ops:
@@ -87,18 +97,27 @@ def main(argv=None):
             print(f'{args.arch} {name}: {counts[name]:.0f} top-level aten calls per training '
                   f'step (batch {args.batch})', flush=True)
             continue
+        sync(args.device)
         start = time.perf_counter()
         for _ in range(args.steps):
             step()
+        sync(args.device)
         print(f'\n## {args.arch} {name}: {(time.perf_counter() - start) / args.steps * 1000:.0f}'
-              f' ms per {what} (batch {args.batch})')
-        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU],
-                                    record_shapes=args.shapes) as prof:
+              f' ms per {what} (batch {args.batch}, {args.device}{", AMP" if args.amp else ""})')
+        if cuda and not args.inference:
+            launches = count_cuda_launches(step, args.steps)
+            print(f'{launches["launches"]:.0f} kernel launch calls and {launches["kernels"]:.0f} '
+                  f'kernels per training step')
+        activities = [torch.profiler.ProfilerActivity.CPU]
+        if cuda:
+            activities.append(torch.profiler.ProfilerActivity.CUDA)
+        with torch.profiler.profile(activities=activities, record_shapes=args.shapes) as prof:
             for _ in range(args.steps):
                 step()
+            sync(args.device)
         print(prof.key_averages(group_by_input_shape=args.shapes).table(
-            sort_by='self_cpu_time_total', row_limit=args.top, max_name_column_width=40,
-            max_shapes_column_width=70))
+            sort_by='self_cuda_time_total' if cuda else 'self_cpu_time_total',
+            row_limit=args.top, max_name_column_width=40, max_shapes_column_width=70))
         if args.modules:
             for mod, sec in sorted(module_times(model, step, module_names(model),
                                                 args.steps).items(),

@@ -70,7 +70,7 @@ def test_profile_inference_smoke_run(capsys):
     from benchmarks.profile_step import main
     main(['--smoke', '--inference', '--shapes', '--steps', '1', '--top', '5', '--batch', '2'])
     out = capsys.readouterr().out
-    assert 'ms per inference (predict, no flip) (batch 2)' in out
+    assert 'ms per inference (predict, no flip) (batch 2, cpu)' in out
     assert 'Input Shapes' in out
 
 
@@ -109,3 +109,15 @@ def test_profile_count_ops_smoke_run(capsys):
     # CLAMP adds the text side, the decoders and two losses to the same backbone.
     assert counts['clamp'] > counts['baseline'] > 0
     assert counts['clamp'] == int(counts['clamp'])  # whole calls per step
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='needs a machine without CUDA')
+@pytest.mark.parametrize('argv, message', [
+    (['--device', 'cuda'], 'torch sees no CUDA device here'),
+    (['--amp'], '--amp profiles an fp16-autocast training step on CUDA'),
+])
+def test_profile_bad_device_options_are_named(argv, message, capsys):
+    from benchmarks.profile_step import main
+    with pytest.raises(SystemExit) as exc:
+        main(['--smoke'] + argv)
+    assert exc.value.code == 2 and message in capsys.readouterr().err
