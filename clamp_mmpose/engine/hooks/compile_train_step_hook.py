@@ -8,7 +8,7 @@ from mmengine.model import is_model_wrapper
 from mmpose.registry import HOOKS
 
 # Checked on torch 2.14: the CLAMP and SimpleBaseline steps compile. torch 2.1's Dynamo fails
-# inside the model (an internal error in open_clip's blocks); versions between are untested.
+# inside the model with an internal error; versions between are untested.
 TESTED_FROM = (2, 4)
 
 
