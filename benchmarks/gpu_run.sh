@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GPU figures of docs/benchmarks.md ("GPU figures") in one go, on a machine with python3, torch
 # (CUDA) and onnxruntime but without the OpenMMLab stack, which comes as wheels in .whl/ (mmcv
-# built without ops, mmengine, mmpose, open_clip_torch, xtcocotools and their small needs).
+# built without ops, mmengine, mmpose, open_clip_torch, xtcocotools and their small needs):
+# benchmarks/gpu_wheels.sh makes them; carry .whl to the machine.
 #
 #   OUT=work_dirs/gpu bash benchmarks/gpu_run.sh [all|cpu|int8|train|compile-tests]  # default: a-d
 #
@@ -39,6 +40,11 @@ step() {  # step NAME TIMEOUT_S COMMAND...: output appended to $OUT/NAME.log
 }
 
 {
+    # xtcocotools comes as source (no Python 3.12 wheel): built here against this numpy.
+    if ls .whl/xtcocotools-*.tar.gz >/dev/null 2>&1; then
+        python3 -m pip wheel -q --no-index --no-deps --no-build-isolation -w .whl \
+            .whl/xtcocotools-*.tar.gz || echo FAILED xtcocotools build
+    fi
     python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
         --target /tmp/site .whl/*.whl || echo FAILED install
     # mmcv without ops has no mmcv._ext; mmpose imports mmcv.ops (deformable attention, never run
