@@ -49,7 +49,8 @@ def main(argv=None):
     parser.add_argument('--shapes', action='store_true',
                         help='split the operator table by input shape')
     parser.add_argument('--compile', action='store_true',
-                        help='torch.compile each model (inductor) before the warm-up step')
+                        help='compile the training step as a config\'s compile=True does '
+                        '(inference: the model); the warm-up step compiles')
     parser.add_argument('--count-ops', action='store_true',
                         help='count top-level aten calls per training step (no timing table)')
     parser.add_argument('--device', default='cpu',
