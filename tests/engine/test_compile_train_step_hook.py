@@ -7,6 +7,7 @@ code generation on top takes minutes on a 2-core CPU, too long for a test: it is
 CUDA (``benchmarks/gpu_run.sh train`` runs this file on the GPU machine), and
 ``benchmarks/benchmark.py --compile`` measures it on either device.
 """
+import copy
 import re
 
 import pytest
@@ -111,6 +112,13 @@ def test_the_hook_leaves_an_uncompiled_run_alone(synthetic_ap10k, tmp_path):
     wrapped = runner.model.data_preprocessor.forward
     assert wrapped != forward and getattr(wrapped, '_clamp_eager', False)
     assert wrapped._torchdynamo_disable
+    # Still the preprocessor's own method: a deep copy of the model calls its own copy.
+    copied = copy.deepcopy(runner.model)
+    assert copied.data_preprocessor.forward.__self__ is copied.data_preprocessor
+    from mmpose.structures import PoseDataSample
+    data = dict(inputs=[torch.zeros(3, 8, 8, dtype=torch.uint8)],
+                data_samples=[PoseDataSample()])
+    assert copied.data_preprocessor(data)['inputs'].shape == (1, 3, 8, 8)
 
 
 def test_the_hook_warns_on_a_torch_that_cannot_compile_the_model(synthetic_ap10k, tmp_path,

@@ -1,5 +1,6 @@
 """Let MMEngine's ``compile=...`` compile an MMPose top-down training step."""
 import logging
+import types
 
 import torch
 from mmengine.hooks import Hook
@@ -50,6 +51,10 @@ class CompileTrainStepHook(Hook):
     def run_preprocessor_eagerly(model) -> None:
         """Keep ``torch.compile`` out of ``model.data_preprocessor`` (once per model)."""
         preprocessor = model.data_preprocessor
-        if not getattr(preprocessor.forward, '_clamp_eager', False):
-            preprocessor.forward = torch.compiler.disable(preprocessor.forward)
-            preprocessor.forward._clamp_eager = True
+        if getattr(preprocessor.forward, '_clamp_eager', False):
+            return
+        forward = torch.compiler.disable(type(preprocessor).forward)
+        forward._clamp_eager = True
+        # A method bound to this instance: a deep copy of the model (EMA, for one) gets its
+        # own preprocessor's, not this one's.
+        preprocessor.forward = types.MethodType(forward, preprocessor)
