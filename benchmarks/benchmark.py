@@ -489,6 +489,11 @@ def main(argv=None):
         parser.error('--compile-mode / --compile-backend go with --compile')
     if args.compile and args.inference_only:
         parser.error('--compile compiles the training step; drop --inference-only')
+    if args.compile:
+        from clamp_mmpose.engine.hooks.compile_train_step_hook import TESTED_FROM
+        if tuple(int(v) for v in torch.__version__.split('+')[0].split('.')[:2]) < TESTED_FROM:
+            parser.error(f'--compile: torch {torch.__version__}\'s Dynamo fails inside these '
+                         f'models; compiling needs torch >= {TESTED_FROM[0]}.{TESTED_FROM[1]}')
     if args.train_only and args.inference_only:
         parser.error('--train-only and --inference-only exclude each other')
     args.compile_cfg = (dict(backend=args.compile_backend, mode=args.compile_mode)
