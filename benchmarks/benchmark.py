@@ -490,8 +490,9 @@ def main(argv=None):
     if args.compile and args.inference_only:
         parser.error('--compile compiles the training step; drop --inference-only')
     if args.compile:
-        from clamp_mmpose.engine.hooks.compile_train_step_hook import TESTED_FROM
-        if tuple(int(v) for v in torch.__version__.split('+')[0].split('.')[:2]) < TESTED_FROM:
+        from clamp_mmpose.engine.hooks.compile_train_step_hook import (
+            TESTED_FROM, torch_compiles_these_models)
+        if not torch_compiles_these_models():
             parser.error(f'--compile: torch {torch.__version__}\'s Dynamo fails inside these '
                          f'models; compiling needs torch >= {TESTED_FROM[0]}.{TESTED_FROM[1]}')
     if args.train_only and args.inference_only:

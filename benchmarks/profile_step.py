@@ -60,6 +60,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.count_ops and args.inference:
         parser.error('--count-ops counts the training step; drop --inference')
+    if args.compile:
+        from clamp_mmpose.engine.hooks.compile_train_step_hook import (
+            TESTED_FROM, torch_compiles_these_models)
+        if not torch_compiles_these_models():
+            parser.error(f'--compile: torch {torch.__version__}\'s Dynamo fails inside these '
+                         f'models; compiling needs torch >= {TESTED_FROM[0]}.{TESTED_FROM[1]}')
     cuda = args.device.startswith('cuda')
     if cuda and not torch.cuda.is_available():
         parser.error(f'--device {args.device}: torch sees no CUDA device here')

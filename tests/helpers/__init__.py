@@ -7,6 +7,7 @@ import uuid
 import torch
 from mmengine.config import Config
 
+from clamp_mmpose.engine.hooks.compile_train_step_hook import torch_compiles_these_models
 from tests.conftest import TINY_RN, TINY_VIT
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -29,7 +30,7 @@ def set_pipeline_codec(pipeline, codec):
 # torch.compile of the models is checked on torch 2.14; torch 2.1's Dynamo stops inside the
 # model with an internal error (`super(type, obj): obj must be an instance or subtype of
 # type`). Versions between are untested.
-OLD_DYNAMO = tuple(int(v) for v in torch.__version__.split('+')[0].split('.')[:2]) < (2, 4)
+OLD_DYNAMO = not torch_compiles_these_models()
 
 
 def use_tiny_clip(model, arch: str = 'rn') -> None:

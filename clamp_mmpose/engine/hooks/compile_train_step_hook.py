@@ -13,6 +13,11 @@ from mmpose.registry import HOOKS
 TESTED_FROM = (2, 4)
 
 
+def torch_compiles_these_models() -> bool:
+    """Whether this torch is one whose ``torch.compile`` handles CLAMP and the baselines."""
+    return tuple(int(v) for v in torch.__version__.split('+')[0].split('.')[:2]) >= TESTED_FROM
+
+
 @HOOKS.register_module()
 class CompileTrainStepHook(Hook):
     """Makes ``compile=True`` (or ``compile=dict(...)``, MMEngine's ``torch.compile`` options) in
@@ -39,8 +44,7 @@ class CompileTrainStepHook(Hook):
             return
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         self.run_preprocessor_eagerly(model)
-        version = tuple(int(v) for v in torch.__version__.split('+')[0].split('.')[:2])
-        if version < TESTED_FROM:
+        if not torch_compiles_these_models():
             print_log(f'compile is set and torch is {torch.__version__}: these models compile '
                       f'on torch >= {TESTED_FROM[0]}.{TESTED_FROM[1]} (checked on 2.14); '
                       f'torch 2.1\'s Dynamo fails inside the model. If the first iteration '
