@@ -4,7 +4,7 @@
 On the CPU the backend is ``aot_eager``: Dynamo's graph capture and AOTAutograd's forward and
 backward graphs, which is where model code can fail to compile or break the graph. Inductor's
 code generation on top takes minutes on a 2-core CPU, too long for a test: it is tested on
-CUDA (``benchmarks/gpu_run.sh train`` runs this file on the GPU machine), and
+CUDA (``benchmarks/gpu_run.sh compile-tests`` runs this file on the GPU machine), and
 ``benchmarks/benchmark.py --compile`` measures it on either device.
 """
 import copy
