@@ -23,6 +23,7 @@ writes JSON. Full run: ``python benchmarks/benchmark.py``; CI smoke run: ``--smo
 import argparse
 import contextlib
 import copy
+import functools
 import json
 import logging
 import multiprocessing
@@ -185,17 +186,17 @@ def baseline_accuracy_outside_the_graph():
     MMPose's module is left as it was on exit."""
     import mmpose.models.heads.heatmap_heads.heatmap_head as heatmap_head
     original = heatmap_head.pose_pck_accuracy
-    # One wrapper for every step, so that Dynamo's guard on the global keeps holding.
-    if original not in _EAGER_ACCURACY:
-        _EAGER_ACCURACY[original] = torch.compiler.disable(original)
-    heatmap_head.pose_pck_accuracy = _EAGER_ACCURACY[original]
+    heatmap_head.pose_pck_accuracy = _outside_the_graph(original)
     try:
         yield
     finally:
         heatmap_head.pose_pck_accuracy = original
 
 
-_EAGER_ACCURACY = {}
+@functools.lru_cache(maxsize=None)
+def _outside_the_graph(fn):
+    # One wrapper per function for every step, so that Dynamo's guard on the global holds.
+    return torch.compiler.disable(fn)
 
 
 def gflop(fn) -> float:
@@ -460,6 +461,21 @@ def markdown(all_results, device_name, device: str = 'cpu') -> str:
     return '\n'.join(lines)
 
 
+def check_device_and_compile(parser, device: str, compile_step: bool) -> None:
+    """Refuse, through ``parser``, a CUDA device torch does not see and ``--compile`` on a
+    torch whose Dynamo fails inside these models (shared with profile_step.py)."""
+    if device.startswith('cuda') and not torch.cuda.is_available():
+        parser.error(f'--device {device}: torch sees no CUDA device here '
+                     f'(torch.cuda.is_available() is False); run on a GPU machine or drop '
+                     f'--device to measure on the CPU')
+    if compile_step:
+        from clamp_mmpose.engine.hooks.compile_train_step_hook import (
+            TESTED_FROM, torch_compiles_these_models)
+        if not torch_compiles_these_models():
+            parser.error(f'--compile: torch {torch.__version__}\'s Dynamo fails inside these '
+                         f'models; compiling needs torch >= {TESTED_FROM[0]}.{TESTED_FROM[1]}')
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--smoke', action='store_true',
@@ -489,20 +505,11 @@ def main(argv=None):
         parser.error('--compile-mode / --compile-backend go with --compile')
     if args.compile and args.inference_only:
         parser.error('--compile compiles the training step; drop --inference-only')
-    if args.compile:
-        from clamp_mmpose.engine.hooks.compile_train_step_hook import (
-            TESTED_FROM, torch_compiles_these_models)
-        if not torch_compiles_these_models():
-            parser.error(f'--compile: torch {torch.__version__}\'s Dynamo fails inside these '
-                         f'models; compiling needs torch >= {TESTED_FROM[0]}.{TESTED_FROM[1]}')
+    check_device_and_compile(parser, args.device, args.compile)
     if args.train_only and args.inference_only:
         parser.error('--train-only and --inference-only exclude each other')
     args.compile_cfg = (dict(backend=args.compile_backend, mode=args.compile_mode)
                         if args.compile else None)
-    if args.device.startswith('cuda') and not torch.cuda.is_available():
-        parser.error(f'--device {args.device}: torch sees no CUDA device here '
-                     f'(torch.cuda.is_available() is False); run on a GPU machine or drop '
-                     f'--device to measure on the CPU')
     if args.amp and not args.device.startswith('cuda'):
         parser.error('--amp measures fp16 autocast on CUDA; use it with --device cuda')
     args.repeats = args.repeats or (2 if args.smoke else 5)

@@ -29,8 +29,8 @@ import time
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run as a script
-from benchmarks.benchmark import (build, fake_batch, load_configs, sync,  # noqa: E402
-                                  train_step_fn)
+from benchmarks.benchmark import (build, check_device_and_compile, data_shape,  # noqa: E402
+                                  fake_batch, load_configs, sync, train_step_fn)
 from benchmarks.step_counters import (count_cuda_launches, count_top_level_ops,  # noqa: E402
                                       module_names, module_times)
 
@@ -60,15 +60,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.count_ops and args.inference:
         parser.error('--count-ops counts the training step; drop --inference')
-    if args.compile:
-        from clamp_mmpose.engine.hooks.compile_train_step_hook import (
-            TESTED_FROM, torch_compiles_these_models)
-        if not torch_compiles_these_models():
-            parser.error(f'--compile: torch {torch.__version__}\'s Dynamo fails inside these '
-                         f'models; compiling needs torch >= {TESTED_FROM[0]}.{TESTED_FROM[1]}')
+    check_device_and_compile(parser, args.device, args.compile)
     cuda = args.device.startswith('cuda')
-    if cuda and not torch.cuda.is_available():
-        parser.error(f'--device {args.device}: torch sees no CUDA device here')
     if args.amp and (not cuda or args.inference):
         parser.error('--amp profiles an fp16-autocast training step on CUDA')
 
@@ -82,9 +75,7 @@ def main(argv=None):
     what = 'inference (predict, no flip)' if args.inference else 'training step'
     counts = {}
     for name, cfg in cfgs.items():
-        size = tuple(cfg.codec['input_size'])
-        heatmap_size = tuple(cfg.codec['heatmap_size'])
-        k = cfg.model.head.out_channels
+        size, heatmap_size, k = data_shape(cfg)
         model = build(cfg.model, inference=args.inference, device=args.device)
         inputs, samples = fake_batch(args.batch, size, k, args.device, heatmap_size)
         if args.compile and args.inference:
