@@ -24,8 +24,10 @@ PY="$VENV/bin/python"
 
 t_start=$(date +%s)
 step() { printf '\n[compat %4ss] %s\n' "$(( $(date +%s) - t_start ))" "$*"; }
+# --no-cache-dir: torch 2.1.2's CUDA build is about 2.5 GB of downloads; a copy in pip's cache
+# as well would need that much more disk, for a venv that is made anew each run.
 pip_() {
-    "$PY" -m pip --disable-pip-version-check -q "$@" 2>&1 \
+    "$PY" -m pip --disable-pip-version-check --no-cache-dir -q "$@" 2>&1 \
         | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 }
 source "$ROOT/tools/mmcv_wheel.sh"
@@ -49,6 +51,15 @@ rm -rf "$dry"
 # A new venv every run: the check below needs the users' stack exactly as it is, untouched by
 # an earlier run's install. Only the mmcv build is kept between runs.
 rm -rf "$VENV"
+# The venv unpacks to about 5.7 GB, with about 2.5 GB of downloads beside it while pip installs.
+# Say so up front where the disk looks too small, rather than leave pip's bare "No space left".
+need_gb=8
+free_gb=$(( $(df -Pk "$(dirname "$VENV")" | awk 'NR==2 {print $4}') / 1024 / 1024 ))
+if (( free_gb < need_gb )); then
+    echo "[compat] warning: ${free_gb} GB free on the disk of $VENV, and the torch $TORCH venv" \
+        "needs about ${need_gb} GB while it installs. If pip runs out of space, free some (old" \
+        "/tmp/pytest-of-$(id -un) runs, pip's cache) or set COMPAT_VENV to a larger disk." >&2
+fi
 step "creating $VENV: the users' stack (torch $TORCH from PyPI, a CUDA build: a few minutes)"
 "$PYTHON" -m venv "$VENV"
 pip_ install -c "$STACK" torch torchvision numpy setuptools wheel ninja
