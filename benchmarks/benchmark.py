@@ -364,6 +364,10 @@ def training_rows(arch, baseline_cfg, clamp_cfg, args, device) -> dict:
     models = {'baseline': build(baseline_cfg.model, False, device),
               'clamp': build(clamp_cfg.model, False, device)}
     cfgs = {'baseline': baseline_cfg, 'clamp': clamp_cfg}
+    if args.fused_adamw:  # one kernel per update stage for all tensors, in place of foreach
+        cfgs = {n: copy.deepcopy(cfg) for n, cfg in cfgs.items()}
+        for cfg in cfgs.values():
+            cfg.optim_wrapper.optimizer.update(foreach=None, fused=True)
     steps = {n: train_step_fn(m, cfgs[n], batch, device, args.amp, args.compile_cfg)
              for n, m in models.items()}
     if args.compile_cfg is not None:  # the first calls compile: out of the timings
@@ -499,6 +503,9 @@ def main(argv=None):
                         help='torch.compile mode, e.g. reduce-overhead (CUDA graphs)')
     parser.add_argument('--compile-backend', default='inductor',
                         help='torch.compile backend (aot_eager: no code generation, for tests)')
+    parser.add_argument('--fused-adamw', action='store_true',
+                        help='both configs\' AdamW with fused=True instead of foreach (torch '
+                        '>= 2.4 on the CPU)')
     parser.add_argument('--out', default='work_dirs/benchmark.json')
     args = parser.parse_args(argv)
     if (args.compile_mode or args.compile_backend != 'inductor') and not args.compile:
@@ -508,6 +515,13 @@ def main(argv=None):
     check_device_and_compile(parser, args.device, args.compile)
     if args.train_only and args.inference_only:
         parser.error('--train-only and --inference-only exclude each other')
+    if args.fused_adamw and args.inference_only:
+        parser.error('--fused-adamw changes the training step\'s optimizer; drop '
+                     '--inference-only')
+    if (args.fused_adamw and not args.device.startswith('cuda')
+            and tuple(int(v) for v in torch.__version__.split('.')[:2]) < (2, 4)):
+        parser.error(f'--fused-adamw: torch {torch.__version__} has no fused AdamW on the CPU '
+                     f'(torch >= 2.4 has); measure it with --device cuda')
     args.compile_cfg = (dict(backend=args.compile_backend, mode=args.compile_mode)
                         if args.compile else None)
     if args.amp and not args.device.startswith('cuda'):
@@ -525,6 +539,8 @@ def main(argv=None):
     MMLogger.get_current_instance().setLevel(logging.WARNING)
     device_name = (torch.cuda.get_device_name() if args.device.startswith('cuda') else
                    f'CPU ({torch.get_num_threads()} threads)') + (' + AMP' if args.amp else '')
+    if args.fused_adamw:
+        device_name += ', fused AdamW'
     if args.compile:
         device_name += (f', training steps compiled ({args.compile_backend}'
                         f'{", " + args.compile_mode if args.compile_mode else ""})')

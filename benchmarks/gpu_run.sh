@@ -14,9 +14,10 @@
 # e. (int8) a CLAMP RN50 trained on the GPU from random weights on generated animals (the demo
 #    with the paper config, short schedule), then benchmarks/int8_accuracy.py on it: the AP of
 #    its float32 and int8 exports in ONNX Runtime.
-# f. (train) the training-step rows of issue #24, RN50 and ViT-B/16 at batch 32: eager in float32
-#    and AMP, then compiled as a config's compile=True does (inductor), each with kernel launches
-#    per step (and in eager mode each module's CPU time). At most 8 minutes.
+# f. (train) the training-step rows of issue #24, RN50 and ViT-B/16 at batch 32: eager in float32,
+#    AMP and float32 with fused AdamW (in place of the configs' foreach), then compiled as a
+#    config's compile=True does (inductor), each with kernel launches per step (and in eager mode
+#    each module's CPU time). At most 8.5 minutes.
 # g. (compile-tests) the eager RN50 step's CUDA profile (profile.log, for docs/profiles/), the
 #    compiled-runner tests (tests/engine/test_compile_train_step_hook.py, inductor on CUDA)
 #    with the CUDA smoke test, and RN50's compiled step with CUDA graphs
@@ -70,11 +71,11 @@ cat "$OUT/env.log"
 
 MODE=${1:-all}
 if [[ $MODE == train ]]; then
-    for amp in "" --amp; do
-        step train 90 python3 benchmarks/benchmark.py --device cuda --train-only $amp \
-            --out "$OUT/train_eager${amp/--/_}.json"
+    for opt in "" --amp --fused-adamw; do
+        step train 80 python3 benchmarks/benchmark.py --device cuda --train-only $opt \
+            --out "$OUT/train_eager${opt/--/_}.json"
     done
-    step train 300 python3 benchmarks/benchmark.py --device cuda --train-only --compile \
+    step train 270 python3 benchmarks/benchmark.py --device cuda --train-only --compile \
         --out "$OUT/train_compiled.json"
     grep -h -A30 '^Device:' "$OUT"/train.log
     grep -h 'compiled in' "$OUT"/train.log

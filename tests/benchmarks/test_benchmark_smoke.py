@@ -69,6 +69,26 @@ def test_benchmark_compiled_training_steps(tmp_path, capsys):
     assert heatmap_head.pose_pck_accuracy is pose_pck_accuracy
 
 
+def test_benchmark_fused_adamw_issues_fewer_calls(tmp_path, capsys):
+    from benchmarks.benchmark import main
+    calls = {}
+    for fused in (False, True):
+        out = tmp_path / f'fused_{fused}.json'
+        argv = ['--smoke', '--archs', 'rn50', '--repeats', '1', '--train-only',
+                '--out', str(out)] + (['--fused-adamw'] if fused else [])
+        if fused and OLD_DYNAMO:  # torch < 2.4 has no fused AdamW on the CPU: refused
+            with pytest.raises(SystemExit) as exc:
+                main(argv)
+            assert exc.value.code == 2 and 'no fused AdamW on the CPU' in capsys.readouterr().err
+            return
+        main(argv)
+        assert ('fused AdamW' in capsys.readouterr().out) == fused
+        calls[fused] = json.load(open(out))['results']['rn50']['train_step_aten_calls']
+    # One fused kernel per update in place of foreach's few per stage, in both models.
+    for model in ('baseline', 'clamp'):
+        assert calls[True][model] < calls[False][model], model
+
+
 def test_profile_smoke_run(capsys):
     from benchmarks.profile_step import main
     main(['--smoke', '--steps', '1', '--top', '5', '--modules'])
@@ -92,6 +112,7 @@ def test_profile_inference_smoke_run(capsys):
     (['--amp'], '--amp measures fp16 autocast on CUDA'),
     (['--compile-mode', 'reduce-overhead'], '--compile-mode / --compile-backend go with'),
     (['--compile', '--inference-only'], '--compile compiles the training step'),
+    (['--fused-adamw', '--inference-only'], '--fused-adamw changes the training step'),
 ])
 def test_bad_device_options_are_named(argv, message, capsys):
     from benchmarks.benchmark import main
