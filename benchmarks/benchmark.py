@@ -518,8 +518,8 @@ def main(argv=None):
     if args.fused_adamw and args.inference_only:
         parser.error('--fused-adamw changes the training step\'s optimizer; drop '
                      '--inference-only')
-    if (args.fused_adamw and not args.device.startswith('cuda')
-            and tuple(int(v) for v in torch.__version__.split('.')[:2]) < (2, 4)):
+    from clamp_mmpose.utils.torch_version import torch_version
+    if args.fused_adamw and not args.device.startswith('cuda') and torch_version() < (2, 4):
         parser.error(f'--fused-adamw: torch {torch.__version__} has no fused AdamW on the CPU '
                      f'(torch >= 2.4 has); measure it with --device cuda')
     args.compile_cfg = (dict(backend=args.compile_backend, mode=args.compile_mode)

@@ -111,13 +111,15 @@ def test_mixed_precision_step_is_finite(synthetic_ap10k, tmp_path):
     """Under autocast (bf16 on the CPU; MMPose's --amp uses fp16 autocast on GPUs) the whole
     CLAMP step runs and all three losses are finite."""
     import torch
+
+    from clamp_mmpose.utils.torch_version import torch_version
     cfg, model, loader, build_optim_wrapper = _tiny_runner_parts(synthetic_ap10k, tmp_path)
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
     data = model.data_preprocessor(next(iter(loader)), training=True)
     # torch 2.1's CPU flash attention corrupts the heap in its bf16 backward for some shapes
     # (head width 32, 17 tokens: "double free or corruption" on CPUs with AVX512-BF16); torch
     # 2.2+ is fixed. On 2.1 the step runs with PyTorch's plain attention kernel instead.
-    old_torch = tuple(int(v) for v in torch.__version__.split('.')[:2]) < (2, 2)
+    old_torch = torch_version() < (2, 2)
     flash = torch.backends.cuda.flash_sdp_enabled()
     torch.backends.cuda.enable_flash_sdp(flash and not old_torch)
     try:

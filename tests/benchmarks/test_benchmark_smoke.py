@@ -4,6 +4,7 @@ import json
 import pytest
 import torch
 
+from clamp_mmpose.utils.torch_version import torch_version
 from tests.helpers import OLD_DYNAMO
 
 
@@ -76,7 +77,7 @@ def test_benchmark_fused_adamw_issues_fewer_calls(tmp_path, capsys):
         out = tmp_path / f'fused_{fused}.json'
         argv = ['--smoke', '--archs', 'rn50', '--repeats', '1', '--train-only',
                 '--out', str(out)] + (['--fused-adamw'] if fused else [])
-        if fused and OLD_DYNAMO:  # torch < 2.4 has no fused AdamW on the CPU: refused
+        if fused and torch_version() < (2, 4):  # no fused AdamW on the CPU: refused
             with pytest.raises(SystemExit) as exc:
                 main(argv)
             assert exc.value.code == 2 and 'no fused AdamW on the CPU' in capsys.readouterr().err

@@ -8,6 +8,8 @@ from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmpose.registry import HOOKS
 
+from ...utils.torch_version import torch_version
+
 # Checked on torch 2.14: the CLAMP and SimpleBaseline steps compile. torch 2.1's Dynamo fails
 # inside the model with an internal error; versions between are untested.
 TESTED_FROM = (2, 4)
@@ -15,7 +17,7 @@ TESTED_FROM = (2, 4)
 
 def torch_compiles_these_models() -> bool:
     """Whether this torch is one whose ``torch.compile`` handles CLAMP and the baselines."""
-    return tuple(int(v) for v in torch.__version__.split('+')[0].split('.')[:2]) >= TESTED_FROM
+    return torch_version() >= TESTED_FROM
 
 
 @HOOKS.register_module()

@@ -3,7 +3,6 @@ own tensor machinery, and the files the user trusts."""
 import codecs
 import os
 import os.path as osp
-import re
 from collections import Counter, OrderedDict
 from typing import Dict, Optional
 
@@ -11,11 +10,6 @@ import numpy as np
 import torch
 
 from .errors import TRUST_ENV, Refused
-
-
-def torch_version() -> tuple:
-    """(major, minor) of the installed torch."""
-    return tuple(int(p) for p in re.findall(r'\d+', torch.__version__.split('+')[0])[:2])
 
 
 def _numpy_multiarray():

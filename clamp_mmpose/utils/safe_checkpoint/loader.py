@@ -11,8 +11,8 @@ from urllib.parse import urlparse
 
 import torch
 
-from .allowlist import (allowed_globals, checkpoint_globals, is_trusted, numpy_dtype_classes,
-                        torch_version)
+from ..torch_version import torch_version
+from .allowlist import allowed_globals, checkpoint_globals, is_trusted, numpy_dtype_classes
 from .errors import NOT_ALLOWED, TRUST_ENV, Refused, UnsafeCheckpointError
 from .restricted_unpickler import restricted_pickle_module
 from .scan import inspect_pickles
