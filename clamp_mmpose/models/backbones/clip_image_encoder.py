@@ -155,30 +155,36 @@ class CLIPImageEncoder(BaseModule):
         return CLIPImageFeatures(dense, global_embedding, x)
 
     def _dense_attention_pool(self, x: Tensor) -> Tuple[Tensor, Tensor]:
-        """CLIP's attention pool with every position as a query (not only the mean token)."""
+        """CLIP's attention pool with every position as a query (not only the mean token).
+
+        The pool's tokens are the mean of the feature map and its H * W positions, each with
+        its positional embedding; every token attends to all 1 + H * W of its own image. They
+        are held as one flat (B * (1 + H * W), C_v) matrix, and q, k and v come from one
+        matrix product with the three projections' concatenated weights: the same outputs as
+        ``F.multi_head_attention_forward`` with a third of its operator calls, which on a GPU
+        are kernel launches.
+
+        Args:
+            x: layer4's feature map (B, C_v, H, W).
+
+        Returns:
+            ``dense`` (B, C_t, H, W), every position's output, and ``global_embedding``
+            (B, C_t), the mean token's (CLIP's image embedding).
+        """
         pool = self.visual.attnpool
         b, c, h, w = x.shape
-        tokens = x.flatten(2).permute(2, 0, 1)  # (HW, B, C)
-        tokens = torch.cat([tokens.mean(dim=0, keepdim=True), tokens], dim=0)
-        tokens = tokens + resize_grid_table(pool.positional_embedding,
-                                            (h, w))[:, None].to(tokens.dtype)
-        out, _ = F.multi_head_attention_forward(
-            query=tokens, key=tokens, value=tokens,
-            embed_dim_to_check=c,
-            num_heads=pool.num_heads,
-            q_proj_weight=pool.q_proj.weight,
-            k_proj_weight=pool.k_proj.weight,
-            v_proj_weight=pool.v_proj.weight,
-            in_proj_weight=None,
-            in_proj_bias=torch.cat([pool.q_proj.bias, pool.k_proj.bias, pool.v_proj.bias]),
-            bias_k=None, bias_v=None, add_zero_attn=False, dropout_p=0.0,
-            out_proj_weight=pool.c_proj.weight,
-            out_proj_bias=pool.c_proj.bias,
-            use_separate_proj_weight=True,
-            training=self.training,
-            need_weights=False)  # (1 + HW, B, C_t)
-        dense = out[1:].permute(1, 2, 0).reshape(b, -1, h, w)
-        return dense, out[0]
+        tokens = x.flatten(2).transpose(1, 2)  # (B, HW, C_v)
+        tokens = torch.cat([tokens.mean(dim=1, keepdim=True), tokens], dim=1)
+        tokens = tokens + resize_grid_table(pool.positional_embedding, (h, w)).to(tokens.dtype)
+        qkv = F.linear(tokens.flatten(0, 1),
+                       torch.cat([pool.q_proj.weight, pool.k_proj.weight, pool.v_proj.weight]),
+                       torch.cat([pool.q_proj.bias, pool.k_proj.bias, pool.v_proj.bias]))
+        # (B * (1 + HW), 3 C_v) -> 3 x (B, heads, 1 + HW, C_v / heads)
+        q, k, v = qkv.view(b, 1 + h * w, 3, pool.num_heads, -1).permute(2, 0, 3, 1, 4).unbind(0)
+        out = F.scaled_dot_product_attention(q, k, v)
+        out = pool.c_proj(out.transpose(1, 2).reshape(b * (1 + h * w), c)).view(b, 1 + h * w, -1)
+        dense = out[:, 1:].transpose(1, 2).reshape(b, -1, h, w)
+        return dense, out[:, 0]
 
     def _forward_vit(self, x: Tensor):
         visual = self.visual
