@@ -397,10 +397,12 @@ def training_rows(arch, baseline_cfg, clamp_cfg, args, device) -> dict:
 
 def launch_rows(models: dict, steps: dict, device: str, compiled: bool) -> dict:
     """What each training step issues: on CUDA its kernel launch calls and the kernels the GPU
-    ran, on the CPU its top-level aten calls; in eager mode also the CPU time of the backbone
-    and of each head module, forward and backward (on CUDA: the time to issue their work)."""
-    from benchmarks.step_counters import (count_cuda_launches, count_top_level_ops,
-                                          module_names, module_times)
+    ran, on the CPU its top-level aten calls; in eager mode also who issues these calls (the
+    backbone, each head module, autograd's bookkeeping, the optimizer) and the CPU time of the
+    backbone and of each head module, forward and backward (on CUDA: the time to issue their
+    work)."""
+    from benchmarks.step_counters import (calls_per_module, count_cuda_launches,
+                                          count_top_level_ops, module_names, module_times)
     rows = {}
     if device.startswith('cuda'):
         counts = {n: count_cuda_launches(step, 2) for n, step in steps.items()}
@@ -410,6 +412,11 @@ def launch_rows(models: dict, steps: dict, device: str, compiled: bool) -> dict:
         rows['train_step_aten_calls'] = {n: count_top_level_ops(step, 1)
                                          for n, step in steps.items()}
     if not compiled:
+        calls = {n: calls_per_module(m, steps[n], module_names(m, losses=True), device)
+                 for n, m in models.items()}
+        for where in dict.fromkeys([*calls['clamp'], *calls['baseline']]):
+            rows[f'calls {where}'] = {n: sum(calls[n][where].values()) if where in calls[n]
+                                      else None for n in models}
         times = {n: module_times(m, steps[n], module_names(m), 2) for n, m in models.items()}
         for module in sorted(set(times['baseline']) | set(times['clamp'])):
             # A backward hook also fires, with nothing to time, on modules whose input needs
@@ -444,6 +451,13 @@ def markdown(all_results, device_name, device: str = 'cpu') -> str:
             if key == 'text_encoder_calls_per_step':
                 lines.append(f'| {arch} | text encoder runs per training step (batch '
                              f'{val["batch"]}) | – | {val["clamp"]} | – | 1 |')
+                continue
+            if key.startswith('calls '):  # who issues a step's calls (launch_rows)
+                what = 'kernel launches' if device.startswith('cuda') else 'aten calls'
+                cells = [f'{val[n]:.0f}' if val.get(n) is not None else '–'
+                         for n in ('baseline', 'clamp')]
+                lines.append(f'| {arch} | {what} in {key[6:]} (per step) | {cells[0]} | '
+                             f'{cells[1]} | – | |')
                 continue
             if key.startswith('cpu_ms '):  # a module's CPU time; most are CLAMP's alone
                 cells = [f'{val[n] * 1000:.1f}' if val.get(n) is not None else '–'

@@ -13,11 +13,13 @@ each head sub-module, forward and backward, which the operator table cannot name
 ``--count-ops`` prints instead the number of top-level aten operator calls per training step of
 each model and the CLAMP / baseline ratio (``step_counters.count_top_level_ops``): a
 device-independent guide to how many kernels the step launches, counted over ``--steps`` steps
-after a warm-up step (the count is the same every step).
+after a warm-up step (the count is the same every step). With ``--modules`` (eager) it also
+says who issues them: the backbone, each head module, forward and backward, autograd's
+per-tensor bookkeeping and the optimizer step (``step_counters.calls_per_module``).
 
     python benchmarks/profile_step.py --arch rn50 --batch 8 --modules
     python benchmarks/profile_step.py --arch rn50 --batch 32 --inference --shapes
-    python benchmarks/profile_step.py --arch rn50 --batch 2 --steps 1 --count-ops
+    python benchmarks/profile_step.py --arch rn50 --batch 2 --steps 1 --count-ops --modules
 """
 import argparse
 import copy
@@ -31,8 +33,8 @@ import torch
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run as a script
 from benchmarks.benchmark import (build, check_device_and_compile, data_shape,  # noqa: E402
                                   fake_batch, load_configs, sync, train_step_fn)
-from benchmarks.step_counters import (count_cuda_launches, count_top_level_ops,  # noqa: E402
-                                      module_names, module_times)
+from benchmarks.step_counters import (calls_per_module, count_cuda_launches,  # noqa: E402
+                                      count_top_level_ops, module_names, module_times)
 
 
 def main(argv=None):
@@ -73,7 +75,7 @@ def main(argv=None):
     MMLogger.get_current_instance().setLevel(logging.WARNING)
     cfgs = dict(zip(('baseline', 'clamp'), load_configs(args.arch, smoke=args.smoke)))
     what = 'inference (predict, no flip)' if args.inference else 'training step'
-    counts = {}
+    counts, by_module = {}, {}
     for name, cfg in cfgs.items():
         size, heatmap_size, k = data_shape(cfg)
         model = build(cfg.model, inference=args.inference, device=args.device)
@@ -94,6 +96,8 @@ def main(argv=None):
             counts[name] = count_top_level_ops(step, args.steps)
             print(f'{args.arch} {name}: {counts[name]:.0f} top-level aten calls per training '
                   f'step (batch {args.batch})', flush=True)
+            if args.modules and not args.compile:
+                by_module[name] = calls_per_module(model, step, module_names(model, losses=True))
             continue
         sync(args.device)
         start = time.perf_counter()
@@ -125,7 +129,28 @@ def main(argv=None):
     if counts:
         print(f'{args.arch} top-level aten calls, CLAMP / baseline: '
               f'{counts["clamp"] / counts["baseline"]:.2f}')
+    if by_module:
+        print(calls_table(by_module))
     return counts
+
+
+def calls_table(by_module: dict) -> str:
+    """Markdown table of :func:`calls_per_module` for both models: forward + backward calls
+    per module (the optimizer's: its step's)."""
+    def cell(calls):
+        if calls is None:
+            return '–'
+        if calls['step']:
+            return str(calls['step'])
+        return f'{calls["fwd"]} + {calls["bwd"]}'
+
+    lines = ['| where (forward + backward) | baseline | CLAMP |', '|---|---|---|']
+    names = list(by_module['clamp']) + [n for n in by_module['baseline']
+                                        if n not in by_module['clamp']]
+    for name in names:
+        lines.append(f'| {name} | {cell(by_module["baseline"].get(name))} | '
+                     f'{cell(by_module["clamp"].get(name))} |')
+    return '\n'.join(lines)
 
 
 if __name__ == '__main__':

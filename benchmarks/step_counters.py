@@ -4,7 +4,7 @@ On a GPU a step is launch-bound when the CPU takes longer to issue its kernels t
 takes to run them; these counts say how many there are and which module issues them.
 """
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import torch
 
@@ -56,10 +56,88 @@ def count_cuda_launches(step, steps: int) -> dict:
     return dict(launches=launches / steps, kernels=kernels / steps)
 
 
-def module_names(model) -> list:
-    """The backbone and the head's sub-modules (losses aside): where a step's time goes."""
+# Where calls_per_module puts what no module's forward issued.
+OPTIMIZER = 'optimizer step'
+ACCUMULATION = 'gradient accumulation'
+ELSEWHERE = 'elsewhere'
+_LABEL = 'step_counters::'
+
+
+def calls_per_module(model, step, modules, device: str = 'cpu') -> dict:
+    """Who issues the calls of one ``step``: per module, its forward's and its backward's.
+
+    On the CPU a call is a top-level aten call (:func:`is_top_level_aten`), on CUDA a kernel
+    launch call. A backward call belongs to the module whose forward made the autograd node
+    that issued it (nodes and forward ops share a sequence number). Besides ``modules``:
+    ``'optimizer step'``, ``'gradient accumulation'`` (autograd's one call per trainable
+    tensor) and ``'elsewhere'`` (the data preprocessor, the head's own operations between its
+    modules, the loss sum). Eager mode only: a compiled model runs no module hooks.
+
+    Returns:
+        ``{name: {'fwd': calls, 'bwd': calls, 'step': calls}}`` (``'step'``: the optimizer
+        step's), names with no calls left out.
+    """
+    cuda = device.startswith('cuda')
+    ranges, handles = [], []
+    for name in modules:
+        def pre(mod, args, name=name):
+            ranges.append(torch.profiler.record_function(_LABEL + name).__enter__())
+
+        def post(mod, args, out):
+            ranges.pop().__exit__(None, None, None)
+
+        module = model.get_submodule(name)
+        handles += [module.register_forward_pre_hook(pre), module.register_forward_hook(post)]
+    activities = [torch.profiler.ProfilerActivity.CPU]
+    if cuda:
+        activities.append(torch.profiler.ProfilerActivity.CUDA)
+    try:
+        with torch.profiler.profile(activities=activities) as prof:
+            step()
+            if cuda:
+                torch.cuda.synchronize()
+    finally:
+        for h in handles:
+            h.remove()
+
+    def ancestors(event):
+        parent = event.cpu_parent
+        while parent is not None:
+            yield parent
+            parent = parent.cpu_parent
+
+    def module_of(event):
+        return next((p.name[len(_LABEL):] for p in ancestors(event)
+                     if p.name.startswith(_LABEL)), None)
+
+    events = prof.events()
+    node_module = {e.sequence_nr: module_of(e) for e in events
+                   if e.name.startswith('aten::') and e.sequence_nr >= 0}
+    calls = Counter()
+    for event in events:
+        if not (event.name in LAUNCH_CALLS if cuda else is_top_level_aten(event)):
+            continue
+        node = next((p for p in ancestors(event)
+                     if p.name.startswith('autograd::engine::evaluate_function')), None)
+        if any(p.name.startswith('Optimizer.') for p in ancestors(event)):
+            calls[OPTIMIZER, 'step'] += 1
+        elif node is None:
+            calls[module_of(event) or ELSEWHERE, 'fwd'] += 1
+        elif node.name.endswith('AccumulateGrad'):
+            calls[ACCUMULATION, 'bwd'] += 1
+        else:
+            calls[node_module.get(node.sequence_nr) or ELSEWHERE, 'bwd'] += 1
+    names = [*modules, ELSEWHERE, ACCUMULATION, OPTIMIZER]
+    phases = ('fwd', 'bwd', 'step')
+    return {n: {p: calls[n, p] for p in phases} for n in names
+            if any(calls[n, p] for p in phases)}
+
+
+def module_names(model, losses: bool = False) -> list:
+    """The backbone and the head's sub-modules (the loss modules with ``losses``): where a
+    step's time goes."""
     return ['backbone'] + [f'head.{n}' for n, _ in model.head.named_children()
-                           if not n.startswith('loss')]
+                           if losses or not n.startswith('loss')]
 
 
 def module_times(model, step, modules, steps: int) -> dict:

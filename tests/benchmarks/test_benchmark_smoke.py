@@ -42,6 +42,11 @@ def test_benchmark_smoke_run(tmp_path, capsys):
     assert rn50['cpu_ms head.text_encoder (fwd)']['baseline'] is None
     assert rn50['cpu_ms backbone (fwd)']['baseline'] > 0
     assert '| rn50 | CPU time in head.context_decoder (fwd) (ms) | – |' in table
+    # Who issues the calls: the text encoder is CLAMP's alone, both models step an optimizer.
+    assert rn50['calls head.text_encoder']['clamp'] > 0
+    assert rn50['calls head.text_encoder']['baseline'] is None
+    assert rn50['calls optimizer step']['baseline'] > 0
+    assert '| rn50 | aten calls in head.context_decoder (per step) | – |' in table
 
 
 def test_benchmark_compiled_training_steps(tmp_path, capsys):
