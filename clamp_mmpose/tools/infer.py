@@ -8,6 +8,7 @@ instances, COCO keypoint results and a DeepLabCut-style CSV
 ``--track``, supervision (:mod:`clamp_mmpose.deploy`).
 """
 import argparse
+import contextlib
 import sys
 
 import numpy as np
@@ -143,9 +144,7 @@ def run(model: OnnxPoseModel, args) -> dict:
     outputs = FootageOutputs(args.out, source.stem, source.kind, model.keypoint_names,
                              model.skeleton, source.fps, header, args.kpt_thr)
     try:
-        from tqdm import tqdm
-        with tqdm(total=source.num_frames, unit='frame', desc=source.stem, file=sys.stderr,
-                  disable=source.kind == 'image', dynamic_ncols=True) as bar:
+        with progress_bar(source.num_frames, source.stem, source.kind == 'image') as bar:
             for index, name, image in source:
                 outputs.add(index, name, image, pipeline(index, image, name))
                 bar.update()
@@ -156,6 +155,22 @@ def run(model: OnnxPoseModel, args) -> dict:
     except BaseException:
         outputs.abort()
         raise
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+
+def progress_bar(total: int, desc: str, disable: bool):
+    """tqdm's bar on stderr, or none where tqdm is not installed: a deployment machine needs
+    only onnxruntime, numpy and opencv-python."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return contextlib.nullcontext(_NoBar())
+    return tqdm(total=total, unit='frame', desc=desc, file=sys.stderr, disable=disable,
+                dynamic_ncols=True)
 
 
 def main(argv=None):

@@ -16,7 +16,9 @@ from clamp_mmpose.tools import export, infer
 from tests.helpers import BASELINE_RN50, CLAMP_RN50, REPO, away_from_init, demo_checkpoint
 from tests.helpers.models import config_and_checkpoint, convert_reference, exported_pose_model
 
-BLOCKED = ('torch', 'torchvision', 'mmcv', 'mmengine', 'mmpose', 'mmdet')
+# Nothing beyond onnxruntime, numpy and opencv-python (docs/deployment.md): the training stack
+# and the progress bar (tqdm) are blocked.
+BLOCKED = ('torch', 'torchvision', 'mmcv', 'mmengine', 'mmpose', 'mmdet', 'tqdm')
 # The authors' three CLAMP layouts (converted reference models), the demo's tiny CLAMP and a
 # SimpleBaseline.
 MODELS = ('rn50', 'vit_b16', 'vit_l14', 'demo', 'baseline')
