@@ -23,6 +23,19 @@ def test_all_paper_configs_are_shipped():
     assert 'clamp-trainable-prompts_clip-vit-b16_4xb32-210e_ap10k-256x256' in names
 
 
+BASELINES = sorted(glob.glob(osp.join(REPO, 'configs', '*', 'simplebaseline_*.py')))
+
+
+@pytest.mark.parametrize('path', BASELINES, ids=lambda p: osp.basename(p)[:-3])
+def test_baseline_trains_with_its_clamp_configs_optimizer(path):
+    """A baseline is the CLAMP config of the same name without the language side: the same
+    AdamW, weight-decay rule and learning rates, so that the two compare like for like."""
+    cfg = Config.fromfile(path)
+    clamp = Config.fromfile(path.replace('simplebaseline_', 'clamp_'))
+    assert cfg.model.head.type == 'HeatmapHead' and clamp.model.head.type == 'CLAMPHead'
+    assert cfg.optim_wrapper.to_dict() == clamp.optim_wrapper.to_dict()
+
+
 @pytest.mark.parametrize('path', CONFIGS + ANIMALPOSE_CONFIGS,
                          ids=lambda p: osp.basename(p)[:-3])
 def test_config_builds_with_the_paper_recipe(path):

@@ -3,9 +3,6 @@
 # 69.1 AP, HRNet-w32 74.0 AP on Animal-Pose val.
 _base_ = ['./clamp_clip-rn50_4xb32-210e_animalpose-256x256.py']
 
-optim_wrapper = dict(
-    paramwise_cfg=dict(_delete_=True, norm_decay_mult=0.0, bias_decay_mult=0.0))
-
 model = dict(
     backbone=dict(out_embeddings=False),
     head=dict(

@@ -2,9 +2,6 @@
 # language side. MMPose's HeatmapHead on layer4; same data, recipe and schedule.
 _base_ = ['./clamp_clip-rn50_4xb32-210e_ap10k-256x256.py']
 
-optim_wrapper = dict(
-    paramwise_cfg=dict(_delete_=True, norm_decay_mult=0.0, bias_decay_mult=0.0))
-
 model = dict(
     backbone=dict(out_embeddings=False),
     head=dict(

@@ -2,10 +2,6 @@
 # the language side.
 _base_ = ['./clamp_clip-vit-b16_4xb32-210e_ap10k-256x256.py']
 
-optim_wrapper = dict(
-    paramwise_cfg=dict(
-        _delete_=True, norm_decay_mult=0.0, custom_keys={'backbone': dict(lr_mult=0.1)}))
-
 model = dict(
     backbone=dict(out_embeddings=False),
     head=dict(

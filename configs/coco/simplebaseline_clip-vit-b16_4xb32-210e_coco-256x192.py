@@ -2,10 +2,6 @@
 # without the language side (MMPose's HeatmapHead on the last tokens), as for AP-10K.
 _base_ = ['./clamp_clip-vit-b16_4xb32-210e_coco-256x192.py']
 
-optim_wrapper = dict(
-    paramwise_cfg=dict(
-        _delete_=True, norm_decay_mult=0.0, custom_keys={'backbone': dict(lr_mult=0.1)}))
-
 model = dict(
     backbone=dict(out_embeddings=False),
     head=dict(
