@@ -412,8 +412,12 @@ def launch_rows(models: dict, steps: dict, device: str, compiled: bool) -> dict:
         rows['train_step_aten_calls'] = {n: count_top_level_ops(step, 1)
                                          for n, step in steps.items()}
     if not compiled:
-        calls = {n: calls_per_module(m, steps[n], module_names(m, losses=True), device)
-                 for n, m in models.items()}
+        try:
+            calls = {n: calls_per_module(m, steps[n], module_names(m, losses=True), device)
+                     for n, m in models.items()}
+        except Exception as err:  # noqa: BLE001 - a diagnostic; the timings still count
+            print(f'calls per module not counted: {type(err).__name__}: {err}', flush=True)
+            calls = {n: {} for n in models}
         for where in dict.fromkeys([*calls['clamp'], *calls['baseline']]):
             rows[f'calls {where}'] = {n: sum(calls[n][where].values()) if where in calls[n]
                                       else None for n in models}
