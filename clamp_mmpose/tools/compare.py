@@ -1,12 +1,13 @@
 """Baseline vs CLAMP vs ground truth on dataset samples (supplementary Figs. S2 and S3)."""
 import argparse
+import sys
 from typing import List, Sequence
 
 import cv2
 import numpy as np
 from mmengine.config import Config
 
-from ..visualization import crop_square, draw_pose, grid, transform_points
+from ..visualization import crop_square, draw_pose, grid, save_picture, transform_points
 from ..visualization.samples import bbox_xyxy, dataset_instances, pick_instances
 
 PRED_COLORS = [(255, 140, 0), (0, 200, 0), (255, 0, 255), (0, 200, 255)]  # BGR, per model
@@ -61,10 +62,14 @@ def main(argv=None):
     skeleton = models[1].dataset_meta['skeleton_links']
     picture = comparison_grid(models, ['SimpleBaseline', 'CLAMP'], instances, skeleton,
                               kpt_thr=args.kpt_thr)
-    cv2.imwrite(args.out, picture)
+    try:
+        save_picture(args.out, picture)
+    except OSError as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 1
     print(f'{len(instances)} samples written to {args.out}')
     return 0
 
 
 if __name__ == '__main__':
-    main()
+    raise SystemExit(main())

@@ -1,4 +1,6 @@
 """Pixel-exact picture panels (OpenCV): square crops around a box, poses, titled grids."""
+import os
+import os.path as osp
 from typing import List, Optional, Sequence, Tuple
 
 import cv2
@@ -63,3 +65,16 @@ def grid(panels: List[np.ndarray], cols: int, row_labels: Optional[Sequence[str]
                         (0, 0, 0), 1, cv2.LINE_AA)
         canvas = np.concatenate([margin, canvas], axis=1)
     return canvas
+
+
+def save_picture(path: str, picture: np.ndarray) -> None:
+    """Write ``picture`` (BGR) to ``path``, making its folder; an ``OSError`` that names the path
+    where OpenCV writes nothing (``cv2.imwrite`` only returns False)."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    try:
+        written = cv2.imwrite(path, picture)
+    except cv2.error:  # an extension OpenCV has no encoder for
+        raise OSError(f'cannot write {path}: OpenCV has no writer for its extension; end it '
+                      f'in .png or .jpg') from None
+    if not written:
+        raise OSError(f'cannot write {path}: check that its folder is writable')

@@ -1,6 +1,9 @@
 """The score-map and comparison commands write the pictures they promise."""
+import re
+
 import cv2
 import numpy as np
+import pytest
 
 from clamp_mmpose.tools import compare, score_maps
 from clamp_mmpose.visualization.panels import TITLE_HEIGHT
@@ -44,3 +47,33 @@ def test_comparison_command_rows_and_columns(tiny_clamp, tiny_baseline, tmp_path
     clamp_row = picture[192:2 * 192, 130:]
     green = (clamp_row[..., 1] > 180) & (clamp_row[..., 0] < 60) & (clamp_row[..., 2] < 60)
     assert green.sum() > 50
+
+
+def test_pictures_go_into_new_folders_and_unwritable_paths_are_errors(
+        tiny_clamp, tmp_path, capsys):
+    config, checkpoint = tiny_clamp
+    out = tmp_path / 'new' / 'folder' / 'maps.png'
+    assert score_maps.main([config, checkpoint, '--out', str(out)]) == 0
+    assert cv2.imread(str(out)) is not None
+    assert score_maps.main([config, checkpoint, '--out', str(tmp_path / 'maps.foo')]) == 1
+    assert 'no writer for its extension' in capsys.readouterr().err
+    assert not (tmp_path / 'maps.foo').exists()
+
+
+@pytest.mark.parametrize('argv,message', [
+    (['--sample', '100000'], r'--sample 100000 is outside the val set, which has \d+'),
+    (['--bbox', '0', '0', '10', '10'], '--img and --bbox go together'),
+    (['--img', 'missing.png', '--bbox', '0', '0', '10', '10'], 'cannot read image missing.png'),
+])
+def test_score_maps_names_a_bad_instance_before_building_the_model(tiny_clamp, argv, message,
+                                                                   capsys, monkeypatch):
+    import mmpose.apis
+
+    def no_model(*args, **kwargs):
+        raise AssertionError('built the model before checking the arguments')
+
+    monkeypatch.setattr(mmpose.apis, 'init_model', no_model)
+    with pytest.raises(SystemExit) as exit_info:
+        score_maps.main([*tiny_clamp, *argv])
+    assert exit_info.value.code == 2
+    assert re.search(message, capsys.readouterr().err)
