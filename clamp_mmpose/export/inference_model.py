@@ -22,6 +22,10 @@ DROPPED_PREFIXES = ('head.text_encoder.', 'head.prompt_encoder.', 'head.prompt_e
                     'head.loss_spatial_module.')
 
 
+class ExportError(ValueError):
+    """A config or checkpoint that cannot be exported; the message says what to give instead."""
+
+
 def inference_model_config(model_cfg: dict) -> dict:
     """A model config for the inference form: no CLIP files, no text tower, no training parts."""
     cfg = copy.deepcopy(model_cfg)
@@ -30,6 +34,10 @@ def inference_model_config(model_cfg: dict) -> dict:
     if cfg.get('head', {}).get('type') == 'CLAMPHead':
         cfg['head'].update(prompt_source='cached', with_training_parts=False, clip_weights=None)
     return cfg
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 4] + ' ...'
 
 
 def _training_model_config(model_cfg: dict) -> dict:
@@ -48,19 +56,38 @@ def export_inference_model(config: str, checkpoint: str, out: str,
     With ``allow_baseline`` a non-CLAMP model (nothing to store) is written as it is, for ONNX.
     """
     import clamp_mmpose  # noqa: F401  (registers the components)
+    if not osp.isfile(config):
+        raise ExportError(f'config {config} does not exist: give the config the model was '
+                          f'trained with')
     cfg = Config.fromfile(config)
     is_clamp = cfg.model.head.get('type') == 'CLAMPHead'
     if not is_clamp and not allow_baseline:
-        raise ValueError(f'{config} is not a CLAMP config (its head is '
-                         f'{cfg.model.head.get("type")}); only CLAMP models have prompts to store')
+        raise ExportError(
+            f'{config} is not a CLAMP config (its head is {cfg.model.head.get("type")}): only '
+            f'CLAMP models have prompts to store. A baseline exports for ONNX Runtime as it is '
+            f'(`clamp-mmpose export --onnx`, allow_baseline=True).')
     if is_clamp and cfg.model.head.get('prompt_source', 'text') == 'cached':
-        raise ValueError(f'{config} is already an exported inference config')
+        raise ExportError(f'{config} is already an exported inference config: export from the '
+                          f'config the model was trained with')
+    if '://' not in checkpoint and not osp.isfile(checkpoint):
+        raise ExportError(f'checkpoint {checkpoint} does not exist: give the .pth file the '
+                          f'training run wrote (e.g. its work_dir/best_*.pth or epoch_*.pth)')
     ckpt = _load_checkpoint(checkpoint, map_location='cpu')
     state = ckpt.get('state_dict', ckpt)
     exported = state
     if is_clamp:
         model = MODELS.build(_training_model_config(cfg.model))
-        model.load_state_dict(state)
+        try:
+            model.load_state_dict(state)
+        except RuntimeError as err:
+            # torch lists every missing key on one line: keep the message readable.
+            problems = [_shorten(line.strip(), 200) for line in str(err).splitlines()[1:]
+                        if line.strip()]
+            shown = '\n  '.join(problems[:5]) + ('\n  ...' if len(problems) > 5 else '')
+            raise ExportError(
+                f'checkpoint {checkpoint} does not fit the model of {config}:\n  {shown}\n'
+                f'Give the config the checkpoint was trained with (an authors\' checkpoint: '
+                f'convert it first, `clamp-mmpose convert-official`).') from None
         model.eval()
         with torch.no_grad():
             prompts = model.head.encode_prompts().float()

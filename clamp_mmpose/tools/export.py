@@ -9,6 +9,7 @@ Writes ``<out>.pth`` and the matching config ``<out>.py``, usable with ``mim tes
 them); SimpleBaseline configs export that way too (their weights as they are).
 """
 import argparse
+import sys
 
 from ..utils.deprecation import moved_names
 
@@ -36,9 +37,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.int8 and not args.onnx:
         parser.error('--int8 quantises the ONNX graph: use it with --onnx')
-    from ..export.inference_model import export_inference_model
-    cfg_path, ckpt_path = export_inference_model(args.config, args.checkpoint, args.out,
-                                                 allow_baseline=args.onnx)
+    from ..export.inference_model import ExportError, export_inference_model
+    try:
+        cfg_path, ckpt_path = export_inference_model(args.config, args.checkpoint, args.out,
+                                                     allow_baseline=args.onnx)
+    except ExportError as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 1
     print(f'inference config: {cfg_path}\ninference weights: {ckpt_path}')
     if args.onnx:
         from ..export.onnx_graph import export_onnx
@@ -50,4 +55,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    raise SystemExit(main())

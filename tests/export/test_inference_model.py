@@ -69,3 +69,24 @@ def test_export_refuses_a_baseline(tmp_path, synthetic_ap10k):
     cfg.dump(config)
     with pytest.raises(ValueError, match='not a CLAMP config'):
         export_inference_model(config, 'unused.pth', str(tmp_path / 'x'))
+
+
+def test_export_command_names_what_to_give_instead(trained_checkpoint, tmp_path, capsys):
+    from clamp_mmpose.tools import export
+    config, checkpoint, _ = trained_checkpoint
+    out = str(tmp_path / 'exp')
+    assert export.main([config, str(tmp_path / 'missing.pth'), out]) == 1
+    assert 'missing.pth does not exist' in capsys.readouterr().err
+
+    # A checkpoint of another model: a short list of what does not fit, and the fix.
+    other = MODELS.build(Config.fromfile(config).model)
+    state = other.state_dict()
+    state['head.final_layer.weight'] = torch.zeros(5, 3, 1, 1)
+    del state['head.final_layer.bias']
+    torch.save({'state_dict': state}, tmp_path / 'other.pth')
+    assert export.main([config, str(tmp_path / 'other.pth'), out]) == 1
+    err = capsys.readouterr().err
+    assert 'does not fit the model of' in err and 'head.final_layer' in err
+    assert 'the config the checkpoint was trained with' in err
+    assert len(err.splitlines()) < 12
+    assert not osp.exists(out + '.pth')
