@@ -4,6 +4,8 @@ import importlib
 import sys
 import warnings
 
+from .. import WITH_TRAINING_STACK
+
 # subcommand -> (module with main(argv), one-line help)
 SUBCOMMANDS = {
     'generate-data': ('clamp_mmpose.datasets.synthetic',
@@ -32,6 +34,9 @@ SUBCOMMANDS = {
              'train and evaluate a small CLAMP on generated animals, with pictures (make demo)'),
 }
 
+# What runs on a deployment machine without torch and the OpenMMLab stack (clamp_mmpose.deploy).
+WITHOUT_TRAINING_STACK = ('infer',)
+
 # Third-party notices that say nothing about the command's work, kept off the terminal of the
 # subcommands that have no work dir to log them to (`demo` writes them, and every other library
 # warning, to its log file: clamp_mmpose.tools.demo.QuietConsole).
@@ -58,12 +63,21 @@ def main(argv=None):
         description='CLAMP for MMPose: the tools around training. Training and testing '
         'themselves are\n`mim train mmpose <config>` and `mim test mmpose <config>`.\n\n'
         'subcommands:\n' + listing,
-        epilog='Run `clamp-mmpose <subcommand> --help` for the options of each.')
+        epilog='Run `clamp-mmpose <subcommand> --help` for the options of each.' + (
+            '' if WITH_TRAINING_STACK else '\nThis environment has the deployment runtime '
+            'only (no torch or OpenMMLab stack): of these, only '
+            + ', '.join(WITHOUT_TRAINING_STACK) + ' runs here.'))
     parser.add_argument('subcommand', choices=SUBCOMMANDS, metavar='subcommand')
     if not argv or argv[0] in ('-h', '--help'):
         parser.print_help()
         return 0 if argv else 2
     args = parser.parse_args(argv[:1])
+    if not WITH_TRAINING_STACK and args.subcommand not in WITHOUT_TRAINING_STACK:
+        print(f'error: `clamp-mmpose {args.subcommand}` needs torch, mmengine, mmcv and mmpose, '
+              f'and this environment lacks at least one of them (it has the deployment runtime '
+              f'only, where `clamp-mmpose infer` runs exported models). Install the training '
+              f'stack as docs/installation.md says.', file=sys.stderr)
+        return 2
     if args.subcommand != 'demo':
         quiet_library_noise()
     module = importlib.import_module(SUBCOMMANDS[args.subcommand][0])
