@@ -89,13 +89,12 @@ def list_names(ann_file: str) -> str:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog='python -m clamp_mmpose.datasets.subset',
+        prog='clamp-mmpose subset',
         description='Write a subset of a COCO-style keypoint annotation file (AP-10K, COCO) as '
         'a standalone annotation file, selected by the same rule as the configs\' '
         'AP10KSubsetDataset / CocoSubsetDataset (subset=dict(...)): family/species filter, '
         'then a random percentage of images, then N annotated instances per species or '
-        'family. Unknown names and empty selections are errors.',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        'family. Unknown names and empty selections are errors.')
     parser.add_argument('ann_file', help='source annotation file (COCO keypoint JSON)')
     parser.add_argument('--out', help='output annotation file (required unless --list)')
     parser.add_argument('--list', action='store_true',
@@ -112,9 +111,10 @@ def main(argv=None):
                        help='keep N random annotated instances per species')
     shots.add_argument('--shots-per-family', type=int, metavar='N',
                        help='keep N random annotated instances per family')
-    parser.add_argument('--seed', type=int, default=0, help='seed of the random choices')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='seed of the random choices (default: %(default)s)')
     parser.add_argument('--dataset', choices=sorted(DATASET_TYPES), default='ap10k',
-                        help='keypoint definition the file follows (ap10k or coco)')
+                        help='keypoint definition the file follows (default: %(default)s)')
     args = parser.parse_args(argv)
     if args.list:
         print(list_names(args.ann_file))

@@ -144,6 +144,14 @@ def test_table_s1_complexity(work_dirs, monkeypatch):
     assert len(seen) == 4 and all(size == (256, 256) for _, size in seen)
 
 
+def test_a_missing_work_dirs_folder_is_named(tmp_path, capsys):
+    assert results_main(['--work-dirs', str(tmp_path / 'typo'), '--tables', 'S2',
+                         '--no-complexity']) == 0
+    captured = capsys.readouterr()
+    assert 'typo is not a folder, so every run below shows as missing' in captured.err
+    assert '| CLAMP' in captured.out  # the paper's figures are still printed
+
+
 def test_help():
     with pytest.raises(SystemExit) as exit_:
         results_main(['--help'])

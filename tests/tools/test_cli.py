@@ -3,6 +3,8 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
+
 from clamp_mmpose.tools.cli import SUBCOMMANDS, main
 
 
@@ -20,3 +22,13 @@ def test_every_subcommand_has_a_main_and_help():
     script = osp.join(osp.dirname(sys.executable), 'clamp-mmpose')
     out = subprocess.run([script, 'export', '--help'], capture_output=True, text=True)
     assert out.returncode == 0 and 'prompt embeddings' in out.stdout
+
+
+@pytest.mark.parametrize('name', list(SUBCOMMANDS))
+def test_subcommand_help_names_the_command_users_type(name, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([name, '--help'])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f'usage: clamp-mmpose {name} ')
+    assert '(default: None)' not in text and '(default: False)' not in text

@@ -10,24 +10,25 @@ from .footage import write_footage
 
 def _parser():
     parser = argparse.ArgumentParser(
-        prog='python -m clamp_mmpose.datasets.synthetic',
+        prog='clamp-mmpose generate-data',
         description='Generate procedurally drawn four-legged animals annotated in the AP-10K '
         'format (COCO keypoint JSON, 54 species, 17 keypoints). The output directory can be '
         'used as data_root of any MMPose AP-10K config: annotations/ap10k-{train,val,test}-'
         'split1.json and images under data/. With --video, a video of animals walking across '
-        'a scene instead, with MOT and COCO (track_id) ground truth.',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        'a scene instead, with MOT and COCO (track_id) ground truth.')
     parser.add_argument('--out', default='data/synthetic_ap10k',
-                        help='output data root (created if missing)')
+                        help='output data root, created if missing (default: %(default)s)')
     parser.add_argument('--train', type=int, default=DEFAULT_NUM_IMAGES['train'],
-                        help='number of training images')
+                        help='number of training images (default: %(default)s)')
     parser.add_argument('--val', type=int, default=DEFAULT_NUM_IMAGES['val'],
-                        help='number of validation images')
+                        help='number of validation images (default: %(default)s)')
     parser.add_argument('--test', type=int, default=DEFAULT_NUM_IMAGES['test'],
-                        help='number of test images')
+                        help='number of test images (default: %(default)s)')
     parser.add_argument('--seed', type=int, default=0,
-                        help='random seed; the same seed gives the same files')
-    parser.add_argument('--size', type=int, default=256, help='image side in pixels')
+                        help='random seed; the same seed gives the same files '
+                        '(default: %(default)s)')
+    parser.add_argument('--size', type=int, default=256,
+                        help='image side in pixels (default: %(default)s)')
     parser.add_argument('--categories-file', default=None,
                         help='JSON with keypoints, skeleton and categories '
                         '(default: the 54 AP-10K species shipped with clamp_mmpose)')
@@ -38,12 +39,17 @@ def _parser():
         '--size are not used')
     video.add_argument('--video', metavar='OUT_DIR', default=None,
                        help='write a video of walking animals into OUT_DIR')
-    video.add_argument('--name', default='footage', help='stem of the video\'s files')
-    video.add_argument('--frames', type=int, default=100, help='frames of the video')
+    video.add_argument('--name', default='footage',
+                       help='stem of the video\'s files (default: %(default)s)')
+    video.add_argument('--frames', type=int, default=100,
+                       help='frames of the video (default: %(default)s)')
     video.add_argument('--video-size', type=int, nargs=2, default=(640, 480),
-                       metavar=('W', 'H'), help='video width and height in pixels')
-    video.add_argument('--animals', type=int, default=3, help='animals (tracks) in the video')
-    video.add_argument('--fps', type=float, default=25.0, help='frames per second')
+                       metavar=('W', 'H'),
+                       help='video width and height in pixels (default: 640 480)')
+    video.add_argument('--animals', type=int, default=3,
+                       help='animals (tracks) in the video (default: %(default)s)')
+    video.add_argument('--fps', type=float, default=25.0,
+                       help='frames per second (default: %(default)s)')
     return parser
 
 
