@@ -24,7 +24,7 @@ test-compat:
 	@PYTHON=$(PYTHON) PYTEST_ARGS="$(PYTEST_ARGS)" bash tools/test_compat.sh
 
 demo: install
-	@echo "[demo] CLAMP on generated animals: data, untrained AP, training, AP, pictures (a few minutes on 2 CPU cores)"
+	@echo "[demo] CLAMP on generated animals: data, untrained AP, training, AP, pictures (about 6 minutes on 2 CPU cores)"
 	@start=$$(date +%s); \
 	$(PY) -m clamp_mmpose.tools.demo $(DEMO_ARGS); rc=$$?; \
 	echo "[demo] took $$(( $$(date +%s) - start ))s"; exit $$rc
