@@ -73,10 +73,11 @@ def main(argv=None):
         return 0 if argv else 2
     args = parser.parse_args(argv[:1])
     if not WITH_TRAINING_STACK and args.subcommand not in WITHOUT_TRAINING_STACK:
+        runnable = ', '.join(f'`clamp-mmpose {name}`' for name in WITHOUT_TRAINING_STACK)
         print(f'error: `clamp-mmpose {args.subcommand}` needs torch, mmengine, mmcv and mmpose, '
               f'and this environment lacks at least one of them (it has the deployment runtime '
-              f'only, where `clamp-mmpose infer` runs exported models). Install the training '
-              f'stack as docs/installation.md says.', file=sys.stderr)
+              f'only, where {runnable} runs exported models). Install the training stack as '
+              f'docs/installation.md says.', file=sys.stderr)
         return 2
     if args.subcommand != 'demo':
         quiet_library_noise()

@@ -10,7 +10,7 @@ model = dict(
     head=dict(
         _delete_=True,
         type='HeatmapHead',
-        in_channels=768,  # the tiny ResNet's feature map: 32 x its width of 24
+        in_channels={{_base_.model.head.in_channels}},
         out_channels=17,
         deconv_out_channels=(64, 64, 64),
         loss=dict(type='KeypointMSELoss', use_target_weight=True),
